@@ -1,0 +1,263 @@
+package io.snapshotter.config;
+
+import io.snapshotter.policy.AnyOfPolicy;
+import io.snapshotter.policy.CountPolicy;
+import io.snapshotter.policy.SnapshotClock;
+import io.snapshotter.policy.SnapshotPolicy;
+import io.snapshotter.policy.TimePolicy;
+import io.snapshotter.serde.SubjectNameStrategy;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The processor's configuration, parsed once into typed, validated values. A wrong, missing or
+ * unknown key stops startup with a {@link ConfigException} naming the key.
+ *
+ * <p>Three families of keys: the processor's own (defined below); {@code kafka.*}, passed to Kafka
+ * Streams and its clients with the prefix removed; and {@code aggregate.<type>.snapshot.*}, which
+ * override the snapshot policy for one aggregate type.
+ */
+public final class ProcessorConfig extends AbstractConfig {
+
+    public static final String KAFKA_PREFIX = "kafka.";
+    public static final String AGGREGATE_PREFIX = "aggregate.";
+
+    public static final String EVENTS_TOPIC = "topic.events";
+    public static final String SNAPSHOTS_TOPIC = "topic.snapshots";
+    public static final String DEAD_LETTER_TOPIC = "topic.dead.letters";
+    public static final String TOPICS_CREATE = "topics.create";
+    public static final String TOPICS_PARTITIONS = "topics.partitions";
+    public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
+
+    public static final String SNAPSHOT_POLICY = "snapshot.policy";
+    public static final String SNAPSHOT_EVERY_EVENTS = "snapshot.every.events";
+    public static final String SNAPSHOT_EVERY_MS = "snapshot.every.ms";
+    public static final String SNAPSHOT_POLICY_CLASS = "snapshot.policy.class";
+    public static final String SNAPSHOT_CLOCK = "snapshot.clock";
+    public static final String PUNCTUATION_INTERVAL_MS = "snapshot.punctuation.interval.ms";
+    public static final String PUNCTUATION_MAX_SNAPSHOTS = "snapshot.punctuation.max.snapshots";
+    public static final String SNAPSHOT_COMPRESSION = "snapshot.compression";
+    public static final String SNAPSHOT_COMPRESSION_MIN_BYTES = "snapshot.compression.min.bytes";
+    public static final String SEQUENCE_GAP_POLICY = "sequence.gap.policy";
+
+    public static final String REGISTRY_URL = "schema.registry.url";
+    public static final String REGISTRY_AUTO_REGISTER = "schema.registry.auto.register";
+    public static final String REGISTRY_SUBJECT_STRATEGY = "schema.registry.subject.name.strategy";
+
+    public static final String THREAD_REPLACEMENTS_MAX = "processor.thread.replacements.max";
+
+    /** Whether an event with a sequence beyond version + 1 is dead-lettered or folded anyway. */
+    public enum GapPolicy { DEAD_LETTER, FOLD }
+
+    private static final List<String> POLICY_KINDS = List.of("count", "time", "hybrid", "custom");
+
+    /** The keys a snapshot policy is made of; also accepted under {@code aggregate.<type>.}. */
+    static final ConfigDef POLICY_DEF = new ConfigDef()
+        .define(SNAPSHOT_POLICY, Type.STRING, "hybrid", ConfigDef.ValidString.in(POLICY_KINDS.toArray(String[]::new)),
+            Importance.HIGH, "count (every N events), time (T after the last snapshot, when there are new events), "
+                + "hybrid (whichever first) or custom (snapshot.policy.class).")
+        .define(SNAPSHOT_EVERY_EVENTS, Type.INT, 100, ConfigDef.Range.atLeast(1), Importance.HIGH,
+            "N: the count trigger snapshots versions N, 2N, 3N ...")
+        .define(SNAPSHOT_EVERY_MS, Type.LONG, 3_600_000L, ConfigDef.Range.atLeast(1), Importance.HIGH,
+            "T in milliseconds: the time trigger snapshots pending events T after the last snapshot.")
+        .define(SNAPSHOT_POLICY_CLASS, Type.CLASS, null, Importance.MEDIUM,
+            "With snapshot.policy=custom: a class implementing io.snapshotter.policy.SnapshotPolicy.");
+
+    static final ConfigDef DEF = new ConfigDef(POLICY_DEF)
+        .define(EVENTS_TOPIC, Type.STRING, "inventory-events", new ConfigDef.NonEmptyString(), Importance.HIGH,
+            "The event topic, keyed by aggregateId.")
+        .define(SNAPSHOTS_TOPIC, Type.STRING, "inventory-snapshots", new ConfigDef.NonEmptyString(), Importance.HIGH,
+            "The compacted snapshot topic, keyed by aggregateId.")
+        .define(DEAD_LETTER_TOPIC, Type.STRING, "inventory-events-dlq", new ConfigDef.NonEmptyString(),
+            Importance.HIGH, "Where bad input goes, with its original bytes and the reason in headers.")
+        .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
+            "Create the three topics at startup when they are missing (the snapshot topic compacted).")
+        .define(TOPICS_PARTITIONS, Type.INT, 6, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+            "Partitions of topics the processor creates.")
+        .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.MEDIUM,
+            "Replication factor of topics the processor creates; -1 takes the broker's default.")
+        .define(SNAPSHOT_CLOCK, Type.STRING, "wall-clock", ConfigDef.ValidString.in("wall-clock", "stream-time"),
+            Importance.MEDIUM, "Clock of the time trigger: wall-clock (idle aggregates get their snapshot) or "
+                + "stream-time (deterministic on replay).")
+        .define(PUNCTUATION_INTERVAL_MS, Type.LONG, 1000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+            "How often due time snapshots are looked for.")
+        .define(PUNCTUATION_MAX_SNAPSHOTS, Type.INT, 10_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+            "At most this many time snapshots per punctuation; the rest wait for the next one.")
+        .define(SNAPSHOT_COMPRESSION, Type.STRING, "gzip", ConfigDef.ValidString.in("none", "gzip"),
+            Importance.LOW, "Codec for snapshot states of at least snapshot.compression.min.bytes.")
+        .define(SNAPSHOT_COMPRESSION_MIN_BYTES, Type.INT, 4096, ConfigDef.Range.atLeast(0), Importance.LOW,
+            "States smaller than this are stored uncompressed.")
+        .define(SEQUENCE_GAP_POLICY, Type.STRING, "dead-letter", ConfigDef.ValidString.in("dead-letter", "fold"),
+            Importance.MEDIUM, "An event whose sequence skips ahead of version + 1: dead-letter it and keep the "
+                + "aggregate where it was, or fold it anyway.")
+        .define(REGISTRY_URL, Type.STRING, "mock://embedded", new ConfigDef.NonEmptyString(), Importance.HIGH,
+            "Schema registry URL; mock://<name> is an in-memory registry inside this process.")
+        .define(REGISTRY_AUTO_REGISTER, Type.BOOLEAN, true, Importance.MEDIUM,
+            "Register the schemas the processor writes (snapshots, states) when missing.")
+        .define(REGISTRY_SUBJECT_STRATEGY, Type.STRING, "topic-name",
+            ConfigDef.ValidString.in("topic-name", "record-name"), Importance.LOW,
+            "Subject naming of topic values: <topic>-value, or the record's full name.")
+        .define(THREAD_REPLACEMENTS_MAX, Type.INT, 3, ConfigDef.Range.atLeast(0), Importance.LOW,
+            "A stream thread that dies of an unexpected error is replaced this many times, then the "
+                + "processor shuts down.");
+
+    private static final Map<String, Object> STREAMS_DEFAULTS = Map.of(
+        StreamsConfig.APPLICATION_ID_CONFIG, "snapshot-processor",
+        StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+
+    private final Map<String, SnapshotPolicy> policiesByType = new HashMap<>();
+    private final SnapshotPolicy defaultPolicy;
+
+    public ProcessorConfig(Map<String, ?> values) {
+        super(DEF, values, false);
+        rejectUnknownKeys(values.keySet());
+        defaultPolicy = policyFrom(this, "");
+        typeOverrides(values).forEach((type, overrides) -> {
+            Map<String, Object> merged = new HashMap<>(originals());
+            merged.putAll(overrides);
+            policiesByType.put(type, policyFrom(new AbstractConfig(POLICY_DEF, merged, false),
+                AGGREGATE_PREFIX + type + "."));
+        });
+        streamsConfig();
+    }
+
+    /** The snapshot policy of an aggregate type: its own override, else the global one. */
+    public SnapshotPolicy policyFor(String aggregateType) {
+        return policiesByType.getOrDefault(aggregateType.toLowerCase(Locale.ROOT), defaultPolicy);
+    }
+
+    /** Kafka Streams and client settings: {@code kafka.*} without the prefix, over our defaults. */
+    public Properties streamsProperties() {
+        Properties props = new Properties();
+        props.putAll(STREAMS_DEFAULTS);
+        props.putAll(originalsWithPrefix(KAFKA_PREFIX));
+        if (!props.containsKey(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+            throw new ConfigException("Missing required configuration '" + KAFKA_PREFIX
+                + StreamsConfig.BOOTSTRAP_SERVERS_CONFIG + "': the Kafka brokers to connect to");
+        }
+        return props;
+    }
+
+    /** The validated Kafka Streams config; errors name the {@code kafka.}-prefixed key. */
+    public StreamsConfig streamsConfig() {
+        try {
+            return new StreamsConfig(streamsProperties());
+        } catch (ConfigException e) {
+            throw new ConfigException("Invalid Kafka setting (keys under '" + KAFKA_PREFIX + "'): " + e.getMessage());
+        }
+    }
+
+    public String applicationId() {
+        return streamsProperties().getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
+    }
+
+    public String eventsTopic() {
+        return getString(EVENTS_TOPIC);
+    }
+
+    public String snapshotsTopic() {
+        return getString(SNAPSHOTS_TOPIC);
+    }
+
+    public String deadLetterTopic() {
+        return getString(DEAD_LETTER_TOPIC);
+    }
+
+    public SnapshotClock snapshotClock() {
+        return SnapshotClock.fromConfig(getString(SNAPSHOT_CLOCK));
+    }
+
+    public GapPolicy gapPolicy() {
+        return GapPolicy.valueOf(getString(SEQUENCE_GAP_POLICY).toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+
+    public boolean compressSnapshots() {
+        return getString(SNAPSHOT_COMPRESSION).equals("gzip");
+    }
+
+    public SubjectNameStrategy subjectNameStrategy() {
+        return SubjectNameStrategy.fromConfig(getString(REGISTRY_SUBJECT_STRATEGY));
+    }
+
+    private static SnapshotPolicy policyFrom(AbstractConfig config, String keyPrefix) {
+        String kind = config.getString(SNAPSHOT_POLICY);
+        CountPolicy count = new CountPolicy(config.getInt(SNAPSHOT_EVERY_EVENTS));
+        TimePolicy time = new TimePolicy(config.getLong(SNAPSHOT_EVERY_MS));
+        return switch (kind) {
+            case "count" -> count;
+            case "time" -> time;
+            case "hybrid" -> new AnyOfPolicy(List.of(count, time));
+            default -> customPolicy(config, keyPrefix);
+        };
+    }
+
+    private static SnapshotPolicy customPolicy(AbstractConfig config, String keyPrefix) {
+        String key = keyPrefix + SNAPSHOT_POLICY_CLASS;
+        Class<?> type = config.getClass(SNAPSHOT_POLICY_CLASS);
+        if (type == null) {
+            throw new ConfigException(key, null, "snapshot.policy=custom needs a policy class");
+        }
+        if (!SnapshotPolicy.class.isAssignableFrom(type)) {
+            throw new ConfigException(key, type.getName(), "does not implement " + SnapshotPolicy.class.getName());
+        }
+        try {
+            SnapshotPolicy policy = (SnapshotPolicy) type.getConstructor().newInstance();
+            policy.configure(config.originals());
+            return policy;
+        } catch (ReflectiveOperationException e) {
+            throw new ConfigException(key, type.getName(), "cannot be created with a public no-argument constructor: " + e);
+        }
+    }
+
+    /** {@code aggregate.<type>.<policy key>} entries, grouped by lower-cased type. */
+    private static Map<String, Map<String, Object>> typeOverrides(Map<String, ?> values) {
+        Map<String, Map<String, Object>> byType = new HashMap<>();
+        values.forEach((key, value) -> {
+            if (!key.startsWith(AGGREGATE_PREFIX)) {
+                return;
+            }
+            String rest = key.substring(AGGREGATE_PREFIX.length());
+            int dot = rest.indexOf('.');
+            String policyKey = dot < 0 ? "" : rest.substring(dot + 1);
+            if (dot <= 0 || !POLICY_DEF.names().contains(policyKey)) {
+                throw new ConfigException(key, value, "per-type keys are " + AGGREGATE_PREFIX + "<type>.<key> with <key> one of "
+                    + new TreeSet<>(POLICY_DEF.names()));
+            }
+            byType.computeIfAbsent(rest.substring(0, dot).toLowerCase(Locale.ROOT), t -> new HashMap<>())
+                .put(policyKey, value);
+        });
+        byType.forEach((type, overrides) -> {
+            try {
+                POLICY_DEF.parse(overrides);
+            } catch (ConfigException e) {
+                throw new ConfigException("Invalid per-type setting under '" + AGGREGATE_PREFIX + type + ".': " + e.getMessage());
+            }
+        });
+        return byType;
+    }
+
+    private static void rejectUnknownKeys(Set<String> keys) {
+        for (String key : keys) {
+            if (!DEF.names().contains(key) && !key.startsWith(KAFKA_PREFIX) && !key.startsWith(AGGREGATE_PREFIX)) {
+                throw new ConfigException("Unknown configuration key '" + key + "'. Known keys: " + new TreeSet<>(DEF.names())
+                    + ", plus " + KAFKA_PREFIX + "* (Kafka Streams and clients) and " + AGGREGATE_PREFIX + "<type>.snapshot.*");
+            }
+        }
+    }
+
+    /** Every key the processor defines, for documentation and for checking deployments. */
+    public static Set<String> knownKeys() {
+        return DEF.names();
+    }
+}

@@ -1,0 +1,90 @@
+package io.snapshotter.topology;
+
+import io.snapshotter.config.ProcessorConfig;
+import io.snapshotter.fold.FoldRegistry;
+import io.snapshotter.registry.SchemaRegistryClient;
+import io.snapshotter.schema.Snapshot;
+import io.snapshotter.schema.store.AggregateRecord;
+import io.snapshotter.serde.AvroWireCodec;
+import io.snapshotter.serde.SpecificAvroSerde;
+import io.snapshotter.serde.SubjectNameStrategy;
+import io.snapshotter.snapshot.SnapshotFactory;
+import java.util.Set;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The processor's topology, built by {@link #buildTopology} for {@code main} and tests alike.
+ *
+ * <pre>
+ * events-source ──► fold-events ──► snapshots-sink     (compacted, key = aggregateId)
+ *                    │  stores:  └─► dead-letters-sink (original bytes + reason headers)
+ *                    │  aggregates, snapshot-schedule (RocksDB, changelogged)
+ * </pre>
+ *
+ * Every node and store is named, so the changelog topics keep their names when the topology grows.
+ */
+public final class SnapshotTopology {
+
+    public static final String EVENTS_SOURCE = "events-source";
+    public static final String FOLD_PROCESSOR = "fold-events";
+    public static final String SNAPSHOTS_SINK = "snapshots-sink";
+    public static final String DEAD_LETTER_SINK = "dead-letters-sink";
+    /** aggregateId → current state and bookkeeping ({@link AggregateRecord}). */
+    public static final String AGGREGATES_STORE = "aggregates";
+    /** (due time, aggregateId) → nothing: the aggregates whose pending events fall due by time. */
+    public static final String SCHEDULE_STORE = "snapshot-schedule";
+
+    private SnapshotTopology() {
+    }
+
+    /** The topology with the folds found on the class path. */
+    public static Topology buildTopology(ProcessorConfig config, SchemaRegistryClient registry) {
+        return buildTopology(config, registry, FoldRegistry.fromClassPath());
+    }
+
+    public static Topology buildTopology(ProcessorConfig config, SchemaRegistryClient registry, FoldRegistry folds) {
+        AvroWireCodec codec = new AvroWireCodec(registry);
+        boolean autoRegister = config.getBoolean(ProcessorConfig.REGISTRY_AUTO_REGISTER);
+        SnapshotFactory snapshots = new SnapshotFactory(config.applicationId(), config.compressSnapshots(),
+            config.getInt(ProcessorConfig.SNAPSHOT_COMPRESSION_MIN_BYTES));
+        TopologyContext context = new TopologyContext(config, folds, codec, snapshots);
+
+        StoreBuilder<?> aggregates = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AGGREGATES_STORE),
+                Serdes.String(),
+                new SpecificAvroSerde<>(codec, AggregateRecord.class, SubjectNameStrategy.RECORD_NAME, false, autoRegister))
+            .withCachingEnabled();
+        StoreBuilder<?> schedule = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SCHEDULE_STORE),
+                Serdes.Bytes(), Serdes.ByteArray())
+            .withCachingEnabled();
+        ProcessorSupplier<byte[], byte[], Object, Object> fold = new ProcessorSupplier<>() {
+            @Override
+            public Processor<byte[], byte[], Object, Object> get() {
+                return new FoldProcessor(context);
+            }
+
+            @Override
+            public Set<StoreBuilder<?>> stores() {
+                return Set.of(aggregates, schedule);
+            }
+        };
+        SpecificAvroSerde<Snapshot> snapshotSerde = new SpecificAvroSerde<>(codec, Snapshot.class,
+            config.subjectNameStrategy(), false, autoRegister);
+
+        Topology topology = new Topology();
+        topology.addSource(EVENTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), config.eventsTopic());
+        topology.addProcessor(FOLD_PROCESSOR, fold, EVENTS_SOURCE);
+        topology.addSink(SNAPSHOTS_SINK, config.snapshotsTopic(), new StringSerializer(), snapshotSerde.serializer(),
+            FOLD_PROCESSOR);
+        topology.addSink(DEAD_LETTER_SINK, config.deadLetterTopic(), new ByteArraySerializer(), new ByteArraySerializer(),
+            FOLD_PROCESSOR);
+        return topology;
+    }
+}
