@@ -1,0 +1,163 @@
+package io.snapshotter.embedded;
+
+import io.snapshotter.app.ProcessorApp;
+import io.snapshotter.config.ProcessorConfig;
+import io.snapshotter.embedded.SampleInventoryStream.SampleEvent;
+import io.snapshotter.registry.InMemorySchemaRegistry;
+import io.snapshotter.schema.Snapshot;
+import io.snapshotter.schema.store.AggregateRecord;
+import io.snapshotter.serde.AvroWireCodec;
+import io.snapshotter.serde.EventEncoder;
+import io.snapshotter.serde.SpecificAvroSerde;
+import io.snapshotter.topology.DeadLetters;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * The README's first command: a real KRaft broker and an in-memory schema registry in this JVM,
+ * the processor on its configured defaults, a sample inventory event stream fed in (with two bad
+ * records, to show the dead-letter topic), and the snapshots and folded state printed as they come.
+ */
+public final class EmbeddedDemo {
+
+    private static final int ITEMS = 40;
+    private static final int WAREHOUSES = 4;
+
+    private final PrintStream out;
+
+    public EmbeddedDemo(PrintStream out) {
+        this.out = out;
+    }
+
+    /** Runs until {@code duration} has passed (or forever when null), feeding {@code eventsPerSecond}. */
+    public void run(Map<String, String> configValues, Duration duration, int eventsPerSecond) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            out.println("Kafka broker (KRaft, in this JVM) at " + kafka.bootstrapServers());
+            Map<String, String> values = new HashMap<>(configValues);
+            values.put(ProcessorConfig.KAFKA_PREFIX + StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            values.putIfAbsent(ProcessorConfig.KAFKA_PREFIX + StreamsConfig.STATE_DIR_CONFIG,
+                Files.createTempDirectory("snapshot-processor-state").toString());
+            ProcessorConfig config = new ProcessorConfig(values);
+            InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+            AvroWireCodec codec = new AvroWireCodec(registry);
+
+            try (ProcessorApp app = ProcessorApp.start(config, registry)) {
+                out.printf("Processor '%s' folding %s into snapshots on %s (dead letters: %s)%n",
+                    config.applicationId(), config.eventsTopic(), config.snapshotsTopic(), config.deadLetterTopic());
+                AtomicBoolean running = new AtomicBoolean(true);
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> running.set(false)));
+                Thread feeder = new Thread(() -> feed(kafka, config, codec, eventsPerSecond, running), "sample-feed");
+                Thread printer = new Thread(() -> printOutputs(kafka, config, codec, running), "output-printer");
+                feeder.start();
+                printer.start();
+                long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+                ReadOnlyKeyValueStore<String, AggregateRecord> store = app.aggregates(Duration.ofSeconds(60));
+                while (running.get() && System.nanoTime() < end) {
+                    Thread.sleep(Math.min(5_000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+                    printState(store, codec);
+                }
+                running.set(false);
+                feeder.join();
+                printer.join();
+            }
+        }
+    }
+
+    private void feed(EmbeddedKafka kafka, ProcessorConfig config, AvroWireCodec codec, int eventsPerSecond,
+                      AtomicBoolean running) {
+        EventEncoder encoder = new EventEncoder(codec, config.eventsTopic(), config.subjectNameStrategy());
+        SampleInventoryStream stream = new SampleInventoryStream(42, ITEMS, WAREHOUSES, Instant.now(), 1);
+        Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+            ProducerConfig.LINGER_MS_CONFIG, 5);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new ByteArraySerializer())) {
+            // Two bad records first: bytes that are no event at all, and an event that skips a sequence.
+            producer.send(new ProducerRecord<>(config.eventsTopic(), "item-99999", "not avro".getBytes(StandardCharsets.UTF_8)));
+            SampleEvent gap = new SampleInventoryStream(7, 1, 0, Instant.now(), 1).next();
+            producer.send(new ProducerRecord<>(config.eventsTopic(), "item-gap", encoder.encode(gap.eventId(),
+                "item-gap", gap.aggregateType(), 5, gap.timestamp(), gap.payload())));
+            long started = System.nanoTime();
+            long sent = 0;
+            while (running.get()) {
+                SampleEvent event = stream.next();
+                producer.send(new ProducerRecord<>(config.eventsTopic(), null, event.timestamp().toEpochMilli(),
+                    event.aggregateId(), encoder.encode(event.eventId(), event.aggregateId(), event.aggregateType(),
+                    event.sequence(), event.timestamp(), event.payload())));
+                sent++;
+                long aheadNanos = sent * 1_000_000_000L / eventsPerSecond - (System.nanoTime() - started);
+                if (aheadNanos > 1_000_000) {
+                    Thread.sleep(aheadNanos / 1_000_000);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void printOutputs(EmbeddedKafka kafka, ProcessorConfig config, AvroWireCodec codec, AtomicBoolean running) {
+        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+            ConsumerConfig.GROUP_ID_CONFIG, "embedded-demo-printer",
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        var snapshots = SpecificAvroSerde.forValues(codec, Snapshot.class, false).deserializer();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(config.snapshotsTopic(), config.deadLetterTopic()));
+            while (running.get()) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.topic().equals(config.deadLetterTopic())) {
+                        out.printf("[dead letter] key=%s reason=%s: %s%n",
+                            record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8),
+                            DeadLetters.header(record.headers(), DeadLetters.REASON),
+                            DeadLetters.header(record.headers(), DeadLetters.ERROR));
+                    } else {
+                        Snapshot s = snapshots.deserialize(record.topic(), record.value());
+                        out.printf("[snapshot] %-13s %-15s v%-5d %-5s %4d B %s%n", s.getAggregateType(),
+                            s.getAggregateId(), s.getVersion(), s.getMetadata().getReason(), s.getState().remaining(),
+                            s.getChecksum());
+                    }
+                }
+            }
+        }
+    }
+
+    private void printState(ReadOnlyKeyValueStore<String, AggregateRecord> store, AvroWireCodec codec) {
+        long aggregates;
+        try (KeyValueIterator<String, AggregateRecord> all = store.all()) {
+            aggregates = 0;
+            while (all.hasNext()) {
+                all.next();
+                aggregates++;
+            }
+        }
+        out.printf("[state] %d aggregates in the store; a few of them:%n", aggregates);
+        for (String id : List.of(SampleInventoryStream.itemId(0), SampleInventoryStream.itemId(1),
+                SampleInventoryStream.warehouseId(0))) {
+            AggregateRecord record = store.get(id);
+            if (record != null) {
+                Object state = codec.decode(record.getState().array(), codec.writerSchemaOf(record.getState().array()));
+                out.printf("[state]   %s v%d (%d since last snapshot): %s%n", id, record.getVersion(),
+                    record.getEventsSinceSnapshot(), state);
+            }
+        }
+    }
+}
