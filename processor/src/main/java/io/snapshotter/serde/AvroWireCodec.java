@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
@@ -20,7 +21,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
- * Avro specific records in the Confluent wire format: magic byte 0, the writer schema's 4-byte
+ * Avro records (specific, or generic where no class exists) in the Confluent wire format: magic byte 0, the writer schema's 4-byte
  * big-endian registry id, then Avro binary. Reading resolves the writer's schema (fetched by id)
  * against the reader's, so records written by an older or newer schema still decode.
  *
@@ -38,7 +39,7 @@ public final class AvroWireCodec {
     private final SchemaRegistryClient registry;
     private final Map<SubjectSchema, Integer> ids = new ConcurrentHashMap<>();
     private final Map<Integer, Schema> writerSchemas = new ConcurrentHashMap<>();
-    private final Map<Schema, DatumWriter<SpecificRecord>> writers = new ConcurrentHashMap<>();
+    private final Map<Schema, DatumWriter<IndexedRecord>> writers = new ConcurrentHashMap<>();
     private final Map<ReaderKey, DatumReader<?>> readers = new ConcurrentHashMap<>();
 
     public AvroWireCodec(SchemaRegistryClient registry) {
@@ -49,7 +50,7 @@ public final class AvroWireCodec {
      * Encodes {@code record} under {@code subject}, registering its schema first when
      * {@code autoRegister} is set, else requiring it to be registered already.
      */
-    public byte[] encode(String subject, SpecificRecord record, boolean autoRegister) {
+    public byte[] encode(String subject, IndexedRecord record, boolean autoRegister) {
         Schema schema = record.getSchema();
         int id = ids.computeIfAbsent(new SubjectSchema(subject, schema),
             k -> autoRegister ? registry.register(subject, schema) : registry.idOf(subject, schema));
