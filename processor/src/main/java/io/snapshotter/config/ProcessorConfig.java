@@ -54,6 +54,11 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String REGISTRY_URL = "schema.registry.url";
     public static final String REGISTRY_AUTO_REGISTER = "schema.registry.auto.register";
     public static final String REGISTRY_SUBJECT_STRATEGY = "schema.registry.subject.name.strategy";
+    public static final String REGISTRY_BASIC_AUTH = "schema.registry.basic.auth.user.info";
+    public static final String REGISTRY_BEARER_TOKEN = "schema.registry.bearer.token";
+    public static final String REGISTRY_REQUEST_TIMEOUT_MS = "schema.registry.request.timeout.ms";
+    public static final String REGISTRY_MAX_ATTEMPTS = "schema.registry.max.attempts";
+    public static final String REGISTRY_RETRY_BACKOFF_MS = "schema.registry.retry.backoff.ms";
 
     public static final String THREAD_REPLACEMENTS_MAX = "processor.thread.replacements.max";
 
@@ -101,8 +106,19 @@ public final class ProcessorConfig extends AbstractConfig {
         .define(SEQUENCE_GAP_POLICY, Type.STRING, "dead-letter", ConfigDef.ValidString.in("dead-letter", "fold"),
             Importance.MEDIUM, "An event whose sequence skips ahead of version + 1: dead-letter it and keep the "
                 + "aggregate where it was, or fold it anyway.")
-        .define(REGISTRY_URL, Type.STRING, "mock://embedded", new ConfigDef.NonEmptyString(), Importance.HIGH,
-            "Schema registry URL; mock://<name> is an in-memory registry inside this process.")
+        .define(REGISTRY_URL, Type.STRING, "mock://embedded", new RegistryUrlValidator(), Importance.HIGH,
+            "Schema registry URL (http or https, with the path prefix of the Confluent-compatible API); "
+                + "mock://<name> is an in-memory registry inside this process.")
+        .define(REGISTRY_BASIC_AUTH, Type.PASSWORD, null, Importance.MEDIUM,
+            "user:password for HTTP basic authentication to the registry.")
+        .define(REGISTRY_BEARER_TOKEN, Type.PASSWORD, null, Importance.MEDIUM,
+            "A bearer token for the registry (used when no basic auth is set).")
+        .define(REGISTRY_REQUEST_TIMEOUT_MS, Type.INT, 10_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+            "Timeout of one registry request.")
+        .define(REGISTRY_MAX_ATTEMPTS, Type.INT, 5, ConfigDef.Range.atLeast(1), Importance.LOW,
+            "Attempts of one registry call on transient failures (connection errors, timeouts, 429, 5xx).")
+        .define(REGISTRY_RETRY_BACKOFF_MS, Type.INT, 100, ConfigDef.Range.atLeast(0), Importance.LOW,
+            "First delay between registry attempts, doubled for each further one, with jitter.")
         .define(REGISTRY_AUTO_REGISTER, Type.BOOLEAN, true, Importance.MEDIUM,
             "Register the schemas the processor writes (snapshots, states) when missing.")
         .define(REGISTRY_SUBJECT_STRATEGY, Type.STRING, "topic-name",
@@ -253,6 +269,29 @@ public final class ProcessorConfig extends AbstractConfig {
                 throw new ConfigException("Unknown configuration key '" + key + "'. Known keys: " + new TreeSet<>(DEF.names())
                     + ", plus " + KAFKA_PREFIX + "* (Kafka Streams and clients) and " + AGGREGATE_PREFIX + "<type>.snapshot.*");
             }
+        }
+    }
+
+    /** Accepts mock://..., http://... and https://... URLs. */
+    private static final class RegistryUrlValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String url = (String) value;
+            if (url == null || !(url.startsWith("mock://") || url.startsWith("http://") || url.startsWith("https://"))) {
+                throw new ConfigException(name, value, "must start with http://, https:// or mock://");
+            }
+            if (!url.startsWith("mock://")) {
+                try {
+                    java.net.URI.create(url).toURL();
+                } catch (IllegalArgumentException | java.net.MalformedURLException e) {
+                    throw new ConfigException(name, value, "is not a valid URL: " + e.getMessage());
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "http://..., https://... or mock://<name>";
         }
     }
 

@@ -1,7 +1,10 @@
 package io.snapshotter.registry;
 
 import io.snapshotter.config.ProcessorConfig;
-import org.apache.kafka.common.config.ConfigException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import org.apache.kafka.common.config.types.Password;
 
 /** Picks the registry client for {@code schema.registry.url}. */
 public final class SchemaRegistries {
@@ -16,7 +19,14 @@ public final class SchemaRegistries {
         if (url.startsWith(IN_MEMORY_SCHEME)) {
             return new InMemorySchemaRegistry();
         }
-        throw new ConfigException(ProcessorConfig.REGISTRY_URL, url,
-            "only the in-process registry (mock://<name>) is available in this build");
+        return new RestSchemaRegistryClient(new RestSchemaRegistryClient.Settings(URI.create(url),
+            secret(config, ProcessorConfig.REGISTRY_BASIC_AUTH), secret(config, ProcessorConfig.REGISTRY_BEARER_TOKEN),
+            Duration.ofMillis(config.getInt(ProcessorConfig.REGISTRY_REQUEST_TIMEOUT_MS)),
+            config.getInt(ProcessorConfig.REGISTRY_MAX_ATTEMPTS),
+            Duration.ofMillis(config.getInt(ProcessorConfig.REGISTRY_RETRY_BACKOFF_MS))));
+    }
+
+    private static Optional<String> secret(ProcessorConfig config, String key) {
+        return Optional.ofNullable(config.getPassword(key)).map(Password::value).filter(v -> !v.isEmpty());
     }
 }
