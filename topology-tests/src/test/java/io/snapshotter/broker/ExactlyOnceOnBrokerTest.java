@@ -1,66 +1,21 @@
 package io.snapshotter.broker;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.snapshotter.app.ProcessorApp;
-import io.snapshotter.config.ProcessorConfig;
-import io.snapshotter.domain.inventory.InventoryItemFold;
-import io.snapshotter.domain.inventory.WarehouseFold;
 import io.snapshotter.embedded.EmbeddedKafka;
-import io.snapshotter.embedded.SampleInventoryStream;
-import io.snapshotter.embedded.SampleInventoryStream.SampleEvent;
-import io.snapshotter.fold.AggregateFold;
-import io.snapshotter.fold.DomainEvent;
+import io.snapshotter.registry.ApicurioRegistry;
 import io.snapshotter.registry.InMemorySchemaRegistry;
+import io.snapshotter.registry.RestSchemaRegistryClient;
+import io.snapshotter.registry.SchemaRegistries;
 import io.snapshotter.schema.Snapshot;
-import io.snapshotter.schema.SnapshotReason;
-import io.snapshotter.schema.store.AggregateRecord;
-import io.snapshotter.serde.AvroWireCodec;
-import io.snapshotter.serde.EventEncoder;
-import io.snapshotter.serde.SpecificAvroSerde;
-import io.snapshotter.topology.DeadLetterReason;
-import io.snapshotter.topology.DeadLetters;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.function.BooleanSupplier;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.TransactionListing;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * The processor on a real KRaft broker with exactly-once on: events in, the reference fold in the
- * RocksDB store, every count snapshot on the compacted topic once, bad input dead-lettered.
- */
-class ExactlyOnceOnBrokerTest {
+import static org.assertj.core.api.Assertions.assertThat;
 
-    private static final int EVERY_EVENTS = 10;
-    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+/** The processor on one shared in-JVM KRaft broker, exactly-once on, with each kind of registry. */
+class ExactlyOnceOnBrokerTest {
 
     private static EmbeddedKafka kafka;
 
@@ -79,153 +34,21 @@ class ExactlyOnceOnBrokerTest {
 
     @Test
     void shouldFoldEventsIntoTheStoreAndEmitEachCountSnapshotOnceWithExactlyOnce() throws Exception {
-        String prefix = "eos-" + System.nanoTime();
-        ProcessorConfig config = new ProcessorConfig(Map.of(
-            "kafka.bootstrap.servers", kafka.bootstrapServers(),
-            "kafka.application.id", prefix,
-            "kafka.state.dir", Files.createDirectories(stateDir).toString(),
-            "topic.events", prefix + "-events",
-            "topic.snapshots", prefix + "-snapshots",
-            "topic.dead.letters", prefix + "-dlq",
-            "topics.partitions", "3",
-            "snapshot.policy", "count",
-            "snapshot.every.events", String.valueOf(EVERY_EVENTS)));
-        assertThat(config.streamsProperties().getProperty("processing.guarantee")).isEqualTo("exactly_once_v2");
-
         InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-        AvroWireCodec codec = new AvroWireCodec(registry);
-        List<SampleEvent> events = new ArrayList<>();
-        SampleInventoryStream stream = new SampleInventoryStream(11, 12, 3, Instant.parse("2026-11-01T00:00:00Z"), 1000);
-        for (int i = 0; i < 1500; i++) {
-            events.add(stream.next());
-        }
-        Reference reference = Reference.of(events);
-
-        try (ProcessorApp app = ProcessorApp.start(config, registry)) {
-            produce(config, codec, events);
-
-            ReadOnlyKeyValueStore<String, AggregateRecord> store = app.aggregates(TIMEOUT);
-            waitUntil("the store holds every aggregate's last event", () -> reference.finalStates.keySet().stream()
-                .allMatch(id -> store.get(id) != null && store.get(id).getVersion() == reference.versions.get(id)));
-            for (var entry : reference.finalStates.entrySet()) {
-                AggregateRecord record = store.get(entry.getKey());
-                assertThat(codec.decode(record.getState().array(), entry.getValue().getClass()))
-                    .as("state of %s", entry.getKey()).isEqualTo(entry.getValue());
-            }
-
-            List<Snapshot> snapshots = readCommitted(config.snapshotsTopic(), reference.snapshotStates.size(), codec);
-            Map<String, SpecificRecord> seen = new HashMap<>();
-            for (Snapshot snapshot : snapshots) {
-                String key = snapshot.getAggregateId() + "@" + snapshot.getVersion();
-                assertThat(seen.put(key, codec.decode(snapshot.getState().array(), stateTypeOf(snapshot))))
-                    .as("snapshot %s emitted once", key).isNull();
-                assertThat(snapshot.getMetadata().getReason()).isEqualTo(SnapshotReason.COUNT);
-                assertThat(snapshot.getVersion() % EVERY_EVENTS).isZero();
-            }
-            assertThat(seen).isEqualTo(reference.snapshotStates);
-
-            List<ConsumerRecord<byte[], byte[]>> deadLetters = readCommittedRaw(config.deadLetterTopic(), 1);
-            assertThat(new String(deadLetters.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not an event");
-            assertThat(DeadLetters.header(deadLetters.get(0).headers(), DeadLetters.REASON))
-                .isEqualTo(DeadLetterReason.UNDECODABLE.name());
-
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-                ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, config.snapshotsTopic());
-                assertThat(admin.describeConfigs(List.of(topic)).all().get().get(topic)
-                    .get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo(TopicConfig.CLEANUP_POLICY_COMPACT);
-                assertThat(admin.listTransactions().all().get()).extracting(TransactionListing::transactionalId)
-                    .as("exactly-once: the stream thread's producer is transactional")
-                    .anyMatch(id -> id.startsWith(prefix));
-            }
-        }
+        new FoldScenario(kafka.bootstrapServers(), "mock://scenario", stateDir).runAndVerify(registry, registry);
     }
 
-    private static void produce(ProcessorConfig config, AvroWireCodec codec, List<SampleEvent> events) {
-        EventEncoder encoder = new EventEncoder(codec, config.eventsTopic());
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-                new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(config.eventsTopic(), "item-bad", "not an event".getBytes(StandardCharsets.UTF_8)));
-            for (SampleEvent e : events) {
-                producer.send(new ProducerRecord<>(config.eventsTopic(), e.aggregateId(), encoder.encode(e.eventId(),
-                    e.aggregateId(), e.aggregateType(), e.sequence(), e.timestamp(), e.payload())));
-            }
-        }
-    }
+    @Test
+    void shouldFoldEventsProducedWithOurSerializerThroughARealSchemaRegistry() throws Exception {
+        try (ApicurioRegistry apicurio = ApicurioRegistry.start()) {
+            FoldScenario scenario = new FoldScenario(kafka.bootstrapServers(), apicurio.url(), stateDir);
+            RestSchemaRegistryClient producerSide = new RestSchemaRegistryClient(
+                RestSchemaRegistryClient.Settings.of(apicurio.url()));
+            scenario.runAndVerify(SchemaRegistries.fromConfig(scenario.config()), producerSide);
 
-    private static List<Snapshot> readCommitted(String topic, int count, AvroWireCodec codec) throws InterruptedException {
-        var deserializer = SpecificAvroSerde.forValues(codec, Snapshot.class, false).deserializer();
-        return readCommittedRaw(topic, count).stream().map(r -> deserializer.deserialize(topic, r.value())).toList();
-    }
-
-    /** Reads exactly {@code count} committed records, then checks for a second that no more arrive. */
-    private static List<ConsumerRecord<byte[], byte[]>> readCommittedRaw(String topic, int count) throws InterruptedException {
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, topic + "-reader",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(Set.of(topic));
-            waitUntil(count + " records on " + topic, () -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-                return records.size() >= count;
-            });
-            consumer.poll(Duration.ofSeconds(1)).forEach(records::add);
-        }
-        assertThat(records).as("records on %s", topic).hasSize(count);
-        return records;
-    }
-
-    private static Class<? extends SpecificRecord> stateTypeOf(Snapshot snapshot) {
-        return snapshot.getAggregateType().equals(InventoryItemFold.AGGREGATE_TYPE)
-            ? new InventoryItemFold().stateType() : new WarehouseFold().stateType();
-    }
-
-    private static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!holds(condition)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Timed out after " + TIMEOUT + " waiting until " + what);
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    /** A store handle goes stale while a rebalance moves its task: that is "not yet", not a failure. */
-    private static boolean holds(BooleanSupplier condition) {
-        try {
-            return condition.getAsBoolean();
-        } catch (InvalidStateStoreException e) {
-            return false;
-        }
-    }
-
-    /** The input folded directly with the domain folds: final states, versions and the state at every N-th event. */
-    private record Reference(Map<String, SpecificRecord> finalStates, Map<String, Long> versions,
-                             Map<String, SpecificRecord> snapshotStates) {
-
-        static Reference of(List<SampleEvent> events) {
-            Map<String, AggregateFold<SpecificRecord>> folds = Map.of(
-                InventoryItemFold.AGGREGATE_TYPE, cast(new InventoryItemFold()),
-                WarehouseFold.AGGREGATE_TYPE, cast(new WarehouseFold()));
-            Reference reference = new Reference(new HashMap<>(), new HashMap<>(), new HashMap<>());
-            for (SampleEvent e : events) {
-                SpecificRecord state = folds.get(e.aggregateType()).apply(reference.finalStates.get(e.aggregateId()),
-                    new DomainEvent(e.eventId(), e.aggregateId(), e.sequence(), e.timestamp(), e.payload()));
-                reference.finalStates.put(e.aggregateId(), state);
-                reference.versions.put(e.aggregateId(), e.sequence());
-                if (e.sequence() % EVERY_EVENTS == 0) {
-                    reference.snapshotStates.put(e.aggregateId() + "@" + e.sequence(), state);
-                }
-            }
-            return reference;
-        }
-
-        @SuppressWarnings("unchecked")
-        private static AggregateFold<SpecificRecord> cast(AggregateFold<?> fold) {
-            return (AggregateFold<SpecificRecord>) fold;
+            assertThat(producerSide.latest(scenario.config().snapshotsTopic() + "-value").schema())
+                .as("the processor registered the snapshot schema under the topic-name subject")
+                .isEqualTo(Snapshot.getClassSchema());
         }
     }
 }
