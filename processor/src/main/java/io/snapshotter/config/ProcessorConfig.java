@@ -44,6 +44,8 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String SNAPSHOT_EVERY_EVENTS = "snapshot.every.events";
     public static final String SNAPSHOT_EVERY_MS = "snapshot.every.ms";
     public static final String SNAPSHOT_POLICY_CLASS = "snapshot.policy.class";
+    /** Keys under this prefix are a custom policy's own settings, passed to its {@code configure}. */
+    public static final String POLICY_SETTINGS_PREFIX = "snapshot.policy.config.";
     public static final String SNAPSHOT_CLOCK = "snapshot.clock";
     public static final String PUNCTUATION_INTERVAL_MS = "snapshot.punctuation.interval.ms";
     public static final String PUNCTUATION_MAX_SNAPSHOTS = "snapshot.punctuation.max.snapshots";
@@ -236,7 +238,10 @@ public final class ProcessorConfig extends AbstractConfig {
         }
     }
 
-    /** {@code aggregate.<type>.<policy key>} entries, grouped by lower-cased type. */
+    /**
+     * {@code aggregate.<type>.<policy key>} entries, grouped by lower-cased type. Policy keys all
+     * start with {@code snapshot.}, so a type may itself contain dots ({@code com.acme.Order}).
+     */
     private static Map<String, Map<String, Object>> typeOverrides(Map<String, ?> values) {
         Map<String, Map<String, Object>> byType = new HashMap<>();
         values.forEach((key, value) -> {
@@ -244,13 +249,13 @@ public final class ProcessorConfig extends AbstractConfig {
                 return;
             }
             String rest = key.substring(AGGREGATE_PREFIX.length());
-            int dot = rest.indexOf('.');
-            String policyKey = dot < 0 ? "" : rest.substring(dot + 1);
-            if (dot <= 0 || !POLICY_DEF.names().contains(policyKey)) {
+            int split = rest.indexOf(".snapshot.");
+            String policyKey = split < 0 ? "" : rest.substring(split + 1);
+            if (split <= 0 || !isPolicyKey(policyKey)) {
                 throw new ConfigException(key, value, "per-type keys are " + AGGREGATE_PREFIX + "<type>.<key> with <key> one of "
-                    + new TreeSet<>(POLICY_DEF.names()));
+                    + new TreeSet<>(POLICY_DEF.names()) + " or " + POLICY_SETTINGS_PREFIX + "*");
             }
-            byType.computeIfAbsent(rest.substring(0, dot).toLowerCase(Locale.ROOT), t -> new HashMap<>())
+            byType.computeIfAbsent(rest.substring(0, split).toLowerCase(Locale.ROOT), t -> new HashMap<>())
                 .put(policyKey, value);
         });
         byType.forEach((type, overrides) -> {
@@ -263,11 +268,17 @@ public final class ProcessorConfig extends AbstractConfig {
         return byType;
     }
 
+    private static boolean isPolicyKey(String key) {
+        return POLICY_DEF.names().contains(key) || key.startsWith(POLICY_SETTINGS_PREFIX);
+    }
+
     private static void rejectUnknownKeys(Set<String> keys) {
         for (String key : keys) {
-            if (!DEF.names().contains(key) && !key.startsWith(KAFKA_PREFIX) && !key.startsWith(AGGREGATE_PREFIX)) {
+            if (!DEF.names().contains(key) && !key.startsWith(KAFKA_PREFIX) && !key.startsWith(AGGREGATE_PREFIX)
+                    && !key.startsWith(POLICY_SETTINGS_PREFIX)) {
                 throw new ConfigException("Unknown configuration key '" + key + "'. Known keys: " + new TreeSet<>(DEF.names())
-                    + ", plus " + KAFKA_PREFIX + "* (Kafka Streams and clients) and " + AGGREGATE_PREFIX + "<type>.snapshot.*");
+                    + ", plus " + KAFKA_PREFIX + "* (Kafka Streams and clients), " + POLICY_SETTINGS_PREFIX
+                    + "* (a custom policy's settings) and " + AGGREGATE_PREFIX + "<type>.snapshot.*");
             }
         }
     }

@@ -2,7 +2,9 @@ package io.snapshotter.policy;
 
 /**
  * Snapshots at every N-th event: versions N, 2N, 3N ... The versions depend on the input alone,
- * so every run over the same events snapshots the same versions.
+ * so every run over the same events snapshots the same versions. A version that jumps over a
+ * multiple of N (a gap folded with {@code sequence.gap.policy=fold}) is snapshotted too: the
+ * trigger is crossing a multiple of N since the last snapshot.
  */
 public record CountPolicy(int everyEvents) implements SnapshotPolicy {
 
@@ -14,7 +16,7 @@ public record CountPolicy(int everyEvents) implements SnapshotPolicy {
 
     @Override
     public boolean isDueAfterEvent(SnapshotProgress progress) {
-        return progress.version() % everyEvents == 0;
+        return progress.version() / everyEvents > progress.lastSnapshotVersion() / everyEvents;
     }
 
     @Override

@@ -27,7 +27,11 @@ public interface SnapshotPolicy {
      */
     long timeDue(SnapshotProgress progress);
 
-    /** Receives every configuration value, for a custom policy's own settings. */
+    /**
+     * Receives every configuration value. A custom policy's own settings go under
+     * {@code snapshot.policy.config.} (or {@code aggregate.<type>.snapshot.policy.config.} for one
+     * type, which arrive here without the {@code aggregate.<type>.} part).
+     */
     default void configure(Map<String, ?> configs) {
     }
 }

@@ -106,6 +106,7 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
             throw new Rejected(DeadLetterReason.AGGREGATE_TYPE_MISMATCH, "aggregate '" + aggregateId + "' is a "
                 + current.getAggregateType() + ", event is for a " + event.getAggregateType());
         }
+        SpecificRecord payload = decodePayload(fold, event.getPayload().array());
         long version = current == null ? 0 : current.getVersion();
         if (event.getSequence() <= version) {
             metrics.duplicateSkipped();
@@ -115,7 +116,6 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
             throw new Rejected(DeadLetterReason.SEQUENCE_GAP, "sequence " + event.getSequence() + " after version "
                 + version + ": events " + (version + 1) + ".." + (event.getSequence() - 1) + " are missing");
         }
-        SpecificRecord payload = decodePayload(fold, event.getPayload().array());
 
         long now = clockTime();
         if (current != null && current.getEventsSinceSnapshot() > 0 && current.getSnapshotDueTime() <= now) {
@@ -151,7 +151,9 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
             snapshot(aggregateId, updated.build(), SnapshotReason.COUNT, now);
         } else {
             if (pendingBefore == 0) {
-                long due = policy.timeDue(progress);
+                // Overdue already (the last snapshot is more than T ago): due now, not in the past,
+                // so one snapshot covers the burst that ends an idle spell.
+                long due = Math.max(policy.timeDue(progress), now);
                 if (due != SnapshotPolicy.NEVER) {
                     schedule.put(scheduleKey(due, aggregateId), NOTHING);
                     updated.setSnapshotDueTime(due);

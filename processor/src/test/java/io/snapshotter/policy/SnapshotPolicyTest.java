@@ -15,9 +15,31 @@ class SnapshotPolicyTest {
     @Test
     void shouldSnapshotAtExactMultiplesOfNOnCount() {
         CountPolicy count = new CountPolicy(3);
-        assertThat(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L)).filteredOn(v -> count.isDueAfterEvent(at(v, 0)))
-            .containsExactly(3L, 6L);
+        List<Long> snapshotted = new java.util.ArrayList<>();
+        long lastSnapshotVersion = 0;
+        for (long version = 1; version <= 7; version++) {
+            if (count.isDueAfterEvent(new SnapshotProgress("InventoryItem", version, version - lastSnapshotVersion,
+                    lastSnapshotVersion, 0))) {
+                snapshotted.add(version);
+                lastSnapshotVersion = version;
+            }
+        }
+        assertThat(snapshotted).containsExactly(3L, 6L);
         assertThat(count.timeDue(at(1, 0))).isEqualTo(SnapshotPolicy.NEVER);
+    }
+
+    @Test
+    void shouldSnapshotAVersionThatJumpedOverAMultipleOfN() {
+        CountPolicy count = new CountPolicy(5);
+        assertThat(count.isDueAfterEvent(new SnapshotProgress("InventoryItem", 6, 2, 4, 0))).isTrue();
+        assertThat(count.isDueAfterEvent(new SnapshotProgress("InventoryItem", 9, 3, 6, 0))).isFalse();
+    }
+
+    @Test
+    void shouldKeepCountSnapshotsAtMultiplesOfNAfterATimeSnapshot() {
+        CountPolicy count = new CountPolicy(10);
+        assertThat(count.isDueAfterEvent(new SnapshotProgress("InventoryItem", 9, 5, 4, 0))).isFalse();
+        assertThat(count.isDueAfterEvent(new SnapshotProgress("InventoryItem", 10, 6, 4, 0))).isTrue();
     }
 
     @Test
