@@ -5,17 +5,19 @@ import io.snapshotter.schema.SnapshotMetadata;
 import io.snapshotter.schema.SnapshotReason;
 import io.snapshotter.schema.StateCompression;
 import io.snapshotter.schema.store.AggregateRecord;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.zip.CRC32C;
+import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
  * Turns an aggregate's current record into a {@link Snapshot}: the state bytes compressed when
- * large, and a checksum over the bytes as stored. Deterministic: the same record gives the same
+ * large, and a checksum over the bytes as stored; and reads a snapshot's state back, verified. Deterministic: the same record gives the same
  * snapshot bytes (Java's gzip header carries no time), which replay relies on.
  */
 public final class SnapshotFactory {
@@ -55,6 +57,32 @@ public final class SnapshotFactory {
             .setChecksum(checksum(stored))
             .setMetadata(new SnapshotMetadata(reason, createdBy))
             .build();
+    }
+
+    /**
+     * The state of {@code snapshot} as written: the checksum verified over the stored bytes, then
+     * decompressed. The result is the state record in the Confluent wire format.
+     *
+     * @throws CorruptSnapshotException if the checksum does not match or the bytes do not decompress
+     */
+    public static byte[] verifiedState(Snapshot snapshot) {
+        ByteBuffer buffer = snapshot.getState().duplicate();
+        byte[] stored = new byte[buffer.remaining()];
+        buffer.get(stored);
+        String actual = checksum(stored);
+        if (!actual.equals(snapshot.getChecksum())) {
+            throw new CorruptSnapshotException(snapshot.getAggregateId(), snapshot.getVersion(),
+                "checksum " + actual + " does not match the recorded " + snapshot.getChecksum());
+        }
+        if (snapshot.getCompression() == StateCompression.NONE) {
+            return stored;
+        }
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(stored))) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new CorruptSnapshotException(snapshot.getAggregateId(), snapshot.getVersion(),
+                "state does not decompress with " + snapshot.getCompression() + ": " + e.getMessage());
+        }
     }
 
     /** {@code crc32c:<8 hex digits>} of {@code bytes}. */

@@ -1,6 +1,7 @@
 package io.snapshotter.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.snapshotter.schema.Snapshot;
 import io.snapshotter.schema.SnapshotReason;
@@ -61,6 +62,25 @@ class SnapshotFactoryTest {
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(stored))) {
             assertThat(in.readAllBytes()).isEqualTo(state);
         }
+        assertThat(SnapshotFactory.verifiedState(snapshot)).isEqualTo(state);
+    }
+
+    @Test
+    void shouldReportACorruptStateNeverReturnIt() {
+        byte[] state = new byte[5_000];
+        Snapshot snapshot = new SnapshotFactory("app", true, 0).snapshotOf("item-9", "item-9", record(state), 0L,
+            SnapshotReason.COUNT);
+        byte[] stored = bytes(snapshot.getState());
+        stored[stored.length / 2] ^= 1;
+        Snapshot flipped = Snapshot.newBuilder(snapshot).setState(ByteBuffer.wrap(stored)).build();
+        assertThatThrownBy(() -> SnapshotFactory.verifiedState(flipped)).isInstanceOf(CorruptSnapshotException.class)
+            .hasMessageContaining("item-9@200").hasMessageContaining("checksum");
+
+        byte[] notGzip = {1, 2, 3};
+        Snapshot garbled = Snapshot.newBuilder(snapshot).setState(ByteBuffer.wrap(notGzip))
+            .setChecksum(SnapshotFactory.checksum(notGzip)).build();
+        assertThatThrownBy(() -> SnapshotFactory.verifiedState(garbled)).isInstanceOf(CorruptSnapshotException.class)
+            .hasMessageContaining("decompress");
     }
 
     @Test

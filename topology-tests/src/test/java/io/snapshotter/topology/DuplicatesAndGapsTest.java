@@ -46,6 +46,21 @@ class DuplicatesAndGapsTest {
     }
 
     @Test
+    void shouldDeadLetterADuplicateWhosePayloadDoesNotDecodeRatherThanCountIt() {
+        TopologyFixture fixture = fixtures.start(Map.of());
+        fixture.sendEvents(ITEM, "item-1", 1, 3, T0);
+        EventEnvelope duplicate = fixture.envelope(ITEM, "item-1", 2, T0, TopologyFixture.validEvent(ITEM, 2));
+        duplicate.setPayload(java.nio.ByteBuffer.wrap("not avro".getBytes(StandardCharsets.UTF_8)));
+
+        fixture.sendEnvelope(duplicate);
+
+        assertThat(fixture.readDeadLetters()).extracting(r -> header(r, DeadLetters.REASON))
+            .containsExactly(DeadLetterReason.UNDECODABLE.name());
+        assertThat(fixture.metric("duplicates-skipped-total")).isZero();
+        assertThat(fixture.aggregate("item-1").getVersion()).isEqualTo(3);
+    }
+
+    @Test
     void shouldDeadLetterAGapAndKeepTheAggregateWhereItWas() {
         TopologyFixture fixture = fixtures.start(Map.of());
         fixture.sendEvents(ITEM, "item-1", 1, 2, T0);

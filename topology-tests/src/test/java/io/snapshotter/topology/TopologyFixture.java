@@ -12,12 +12,12 @@ import io.snapshotter.fold.DomainEvent;
 import io.snapshotter.registry.InMemorySchemaRegistry;
 import io.snapshotter.schema.EventEnvelope;
 import io.snapshotter.schema.Snapshot;
-import io.snapshotter.schema.StateCompression;
 import io.snapshotter.schema.store.AggregateRecord;
 import io.snapshotter.serde.AvroWireCodec;
+import io.snapshotter.serde.EventEncoder;
+import io.snapshotter.snapshot.SnapshotFactory;
 import io.snapshotter.serde.SpecificAvroSerde;
 import io.snapshotter.serde.SubjectNameStrategy;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -33,7 +33,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -82,12 +81,14 @@ final class TopologyFixture implements AutoCloseable {
     private final TestOutputTopic<String, byte[]> snapshots;
     private final TestOutputTopic<byte[], byte[]> deadLetters;
     private final Deserializer<Snapshot> snapshotDeserializer;
+    private final EventEncoder encoder;
     private long nextOffset;
 
     private TopologyFixture(Map<String, ?> overrides, Instant wallClock) {
         config = config(overrides);
         InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
         codec = new AvroWireCodec(registry);
+        encoder = new EventEncoder(codec, config.eventsTopic());
         try {
             stateDir = Files.createTempDirectory("topology-test-");
         } catch (IOException e) {
@@ -159,18 +160,12 @@ final class TopologyFixture implements AutoCloseable {
 
     EventEnvelope envelope(String aggregateType, String aggregateId, long sequence, long timestampMillis,
                            SpecificRecord payload) {
-        return EventEnvelope.newBuilder()
-            .setEventId(eventId(aggregateId, sequence))
-            .setAggregateId(aggregateId)
-            .setAggregateType(aggregateType)
-            .setSequence(sequence)
-            .setTimestamp(Instant.ofEpochMilli(timestampMillis))
-            .setPayload(ByteBuffer.wrap(encodePayload(payload)))
-            .build();
+        return encoder.envelope(eventId(aggregateId, sequence), aggregateId, aggregateType, sequence,
+            Instant.ofEpochMilli(timestampMillis), payload);
     }
 
     byte[] encode(EventEnvelope envelope) {
-        return codec.encode(config.eventsTopic() + "-value", envelope, true);
+        return encoder.encode(envelope);
     }
 
     byte[] encodePayload(SpecificRecord payload) {
@@ -241,10 +236,9 @@ final class TopologyFixture implements AutoCloseable {
         return DeadLetters.header(record.headers(), key);
     }
 
-    /** A snapshot's state record: the stored bytes, gunzipped when compressed, decoded. */
+    /** A snapshot's state record: checksum verified, decompressed, decoded. */
     <S extends SpecificRecord> S stateOf(Snapshot snapshot, Class<S> type) {
-        byte[] stored = bytes(snapshot.getState());
-        return codec.decode(snapshot.getCompression() == StateCompression.GZIP ? gunzip(stored) : stored, type);
+        return codec.decode(SnapshotFactory.verifiedState(snapshot), type);
     }
 
     <S extends SpecificRecord> S stateOf(AggregateRecord record, Class<S> type) {
@@ -256,14 +250,6 @@ final class TopologyFixture implements AutoCloseable {
         byte[] bytes = new byte[copy.remaining()];
         copy.get(bytes);
         return bytes;
-    }
-
-    static byte[] gunzip(byte[] bytes) {
-        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     // ---- stores ----
