@@ -64,6 +64,19 @@ public final class ProcessorConfig extends AbstractConfig {
 
     public static final String THREAD_REPLACEMENTS_MAX = "processor.thread.replacements.max";
 
+    public static final String DYNAMODB_ENABLED = "dynamodb.enabled";
+    public static final String DYNAMODB_TABLE = "dynamodb.table";
+    public static final String DYNAMODB_TABLE_CREATE = "dynamodb.table.create";
+    public static final String DYNAMODB_KMS_KEY_ID = "dynamodb.table.kms.key.id";
+    public static final String DYNAMODB_REGION = "dynamodb.region";
+    public static final String DYNAMODB_ENDPOINT = "dynamodb.endpoint";
+    public static final String DYNAMODB_ACCESS_KEY_ID = "dynamodb.access.key.id";
+    public static final String DYNAMODB_SECRET_ACCESS_KEY = "dynamodb.secret.access.key";
+    public static final String DYNAMODB_RETENTION_KEEP = "dynamodb.retention.keep";
+    public static final String DYNAMODB_BATCH_SIZE = "dynamodb.batch.size";
+    public static final String DYNAMODB_BACKOFF_MS = "dynamodb.retry.backoff.ms";
+    public static final String DYNAMODB_BACKOFF_MAX_MS = "dynamodb.retry.backoff.max.ms";
+
     /** Whether an event with a sequence beyond version + 1 is dead-lettered or folded anyway. */
     public enum GapPolicy { DEAD_LETTER, FOLD }
 
@@ -128,7 +141,31 @@ public final class ProcessorConfig extends AbstractConfig {
             "Subject naming of topic values: <topic>-value, or the record's full name.")
         .define(THREAD_REPLACEMENTS_MAX, Type.INT, 3, ConfigDef.Range.atLeast(0), Importance.LOW,
             "A stream thread that dies of an unexpected error is replaced this many times, then the "
-                + "processor shuts down.");
+                + "processor shuts down.")
+        .define(DYNAMODB_ENABLED, Type.BOOLEAN, false, Importance.HIGH,
+            "Write every snapshot to the DynamoDB table too (a writer consuming the snapshot topic).")
+        .define(DYNAMODB_TABLE, Type.STRING, "inventory_snapshots", new ConfigDef.NonEmptyString(), Importance.HIGH,
+            "The snapshot table: partition key aggregateId (S), sort key version (N).")
+        .define(DYNAMODB_TABLE_CREATE, Type.BOOLEAN, false, Importance.MEDIUM,
+            "Create the table (on-demand billing) when missing; otherwise it must exist with the right keys.")
+        .define(DYNAMODB_KMS_KEY_ID, Type.STRING, "", Importance.LOW,
+            "When creating the table: server-side encryption with this KMS key (id, ARN or alias).")
+        .define(DYNAMODB_REGION, Type.STRING, "us-east-1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+            "AWS region of the table.")
+        .define(DYNAMODB_ENDPOINT, Type.STRING, "", Importance.LOW,
+            "Endpoint override, e.g. http://localhost:8000 for DynamoDB Local; empty for AWS.")
+        .define(DYNAMODB_ACCESS_KEY_ID, Type.PASSWORD, null, Importance.LOW,
+            "Static credentials; without them the AWS default credentials chain is used.")
+        .define(DYNAMODB_SECRET_ACCESS_KEY, Type.PASSWORD, null, Importance.LOW,
+            "Static credentials, with dynamodb.access.key.id.")
+        .define(DYNAMODB_RETENTION_KEEP, Type.INT, 3, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+            "Snapshots kept per aggregate: older ones are deleted as new ones are written.")
+        .define(DYNAMODB_BATCH_SIZE, Type.INT, 25, ConfigDef.Range.between(1, 25), Importance.LOW,
+            "Items per BatchWriteItem request (DynamoDB allows 25).")
+        .define(DYNAMODB_BACKOFF_MS, Type.LONG, 100L, ConfigDef.Range.atLeast(1), Importance.LOW,
+            "First delay before retrying a failed or partly processed write, doubled each time, with jitter.")
+        .define(DYNAMODB_BACKOFF_MAX_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+            "The longest delay between write retries; the writer retries until DynamoDB takes the items.");
 
     private static final Map<String, Object> STREAMS_DEFAULTS = Map.of(
         StreamsConfig.APPLICATION_ID_CONFIG, "snapshot-processor",
@@ -165,6 +202,21 @@ public final class ProcessorConfig extends AbstractConfig {
                 + StreamsConfig.BOOTSTRAP_SERVERS_CONFIG + "': the Kafka brokers to connect to");
         }
         return props;
+    }
+
+    /**
+     * Settings for a plain client of the processor's own (the DynamoDB writer's consumer, say): the
+     * {@code kafka.*} settings that client knows (bootstrap, security ...), then those under
+     * {@code kafka.<prefix>} ({@code consumer.} or {@code producer.}) over them.
+     */
+    public Properties clientProperties(Set<String> clientConfigNames, String prefix) {
+        Properties all = streamsProperties();
+        Properties client = new Properties();
+        all.stringPropertyNames().stream().filter(clientConfigNames::contains)
+            .forEach(name -> client.put(name, all.get(name)));
+        all.stringPropertyNames().stream().filter(name -> name.startsWith(prefix))
+            .forEach(name -> client.put(name.substring(prefix.length()), all.get(name)));
+        return client;
     }
 
     /** The validated Kafka Streams config; errors name the {@code kafka.}-prefixed key. */

@@ -1,6 +1,6 @@
 package io.snapshotter.topology;
 
-/** Why an input record went to the dead-letter topic; the value of its {@code dlq.reason} header. */
+/** Why a record went to the dead-letter topic; the value of its {@code dlq.reason} header. */
 public enum DeadLetterReason {
     /** The value is not an event envelope in the Confluent wire format, or its payload does not decode. */
     UNDECODABLE,
@@ -19,5 +19,7 @@ public enum DeadLetterReason {
     /** The sequence skips ahead of version + 1 (with sequence.gap.policy=dead-letter). */
     SEQUENCE_GAP,
     /** The fold threw: the event breaks an invariant of the aggregate. */
-    FOLD_FAILED
+    FOLD_FAILED,
+    /** A snapshot too large for a DynamoDB item even compressed (it stays on the snapshot topic). */
+    SNAPSHOT_TOO_LARGE
 }

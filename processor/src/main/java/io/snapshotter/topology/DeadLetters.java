@@ -8,8 +8,9 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
- * Builds dead-letter records: the input's original key, value and headers, plus headers saying
- * why, where it came from and when it was rejected.
+ * Builds dead-letter records: the original key, value and headers, plus headers saying why,
+ * where the record came from and when it was rejected. Used by the fold processor for input and by
+ * the DynamoDB writer for snapshots it cannot store.
  */
 public final class DeadLetters {
 
@@ -25,16 +26,28 @@ public final class DeadLetters {
 
     static Record<byte[], byte[]> of(Record<byte[], byte[]> input, RecordMetadata source, DeadLetterReason reason,
                                      String error, long now) {
-        Headers headers = new RecordHeaders(input.headers().toArray());
+        Headers headers = source == null
+            ? withReason(input.headers(), reason, error, null, -1, -1, now)
+            : withReason(input.headers(), reason, error, source.topic(), source.partition(), source.offset(), now);
+        return new Record<>(input.key(), input.value(), input.timestamp(), headers);
+    }
+
+    /**
+     * A copy of {@code original} plus the dead-letter headers: why, where the record came from
+     * ({@code sourceTopic} null when unknown) and when it was rejected.
+     */
+    public static Headers withReason(Headers original, DeadLetterReason reason, String error, String sourceTopic,
+                                     int sourcePartition, long sourceOffset, long now) {
+        Headers headers = new RecordHeaders(original.toArray());
         add(headers, REASON, reason.name());
         add(headers, ERROR, error);
-        if (source != null) {
-            add(headers, SOURCE_TOPIC, source.topic());
-            add(headers, SOURCE_PARTITION, Integer.toString(source.partition()));
-            add(headers, SOURCE_OFFSET, Long.toString(source.offset()));
+        if (sourceTopic != null) {
+            add(headers, SOURCE_TOPIC, sourceTopic);
+            add(headers, SOURCE_PARTITION, Integer.toString(sourcePartition));
+            add(headers, SOURCE_OFFSET, Long.toString(sourceOffset));
         }
         add(headers, REJECTED_AT, Instant.ofEpochMilli(now).toString());
-        return new Record<>(input.key(), input.value(), input.timestamp(), headers);
+        return headers;
     }
 
     /** The last value of header {@code key} as text, or null. */
