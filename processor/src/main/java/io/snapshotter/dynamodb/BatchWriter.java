@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
@@ -66,8 +67,9 @@ final class BatchWriter {
             }
             attempt++;
             try {
-                BatchWriteItemResponse response = writeLatency.record(() ->
-                    client.batchWriteItem(b -> b.requestItems(Map.of(settings.table(), pending))));
+                BatchWriteItemRequest request = BatchWriteItemRequest.builder()
+                    .requestItems(Map.of(settings.table(), List.copyOf(pending))).build();
+                BatchWriteItemResponse response = writeLatency.record(() -> client.batchWriteItem(request));
                 List<WriteRequest> unprocessed = response.unprocessedItems().getOrDefault(settings.table(), List.of());
                 if (!unprocessed.isEmpty()) {
                     LOG.debug("{} of {} items unprocessed; resending them", unprocessed.size(), pending.size());

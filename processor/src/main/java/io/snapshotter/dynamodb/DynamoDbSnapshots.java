@@ -19,11 +19,14 @@ public final class DynamoDbSnapshots implements AutoCloseable {
     private final DynamoDbSettings settings;
     private final DynamoDbSnapshotStore store;
     private final DynamoDbRetention retention;
+    private final boolean ownsClient;
     private final AtomicBoolean open = new AtomicBoolean(true);
     private DynamoDbSnapshotWriter writer;
 
-    private DynamoDbSnapshots(DynamoDbClient client, DynamoDbSettings settings, AvroWireCodec codec, MeterRegistry meters) {
+    private DynamoDbSnapshots(DynamoDbClient client, boolean ownsClient, DynamoDbSettings settings, AvroWireCodec codec,
+                              MeterRegistry meters) {
         this.client = client;
+        this.ownsClient = ownsClient;
         this.settings = settings;
         this.store = new DynamoDbSnapshotStore(client, settings.table(), codec);
         this.retention = new DynamoDbRetention(client, settings, new BatchWriter(client, settings, open::get, meters));
@@ -32,14 +35,24 @@ public final class DynamoDbSnapshots implements AutoCloseable {
     /** Connects with the configured client and checks (or creates) the table. */
     public static DynamoDbSnapshots open(ProcessorConfig config, AvroWireCodec codec, MeterRegistry meters) {
         DynamoDbSettings settings = DynamoDbSettings.from(config);
-        return open(settings.newClient(), settings, codec, meters);
+        DynamoDbClient client = settings.newClient();
+        try {
+            SnapshotTable.ensure(client, settings);
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+        return new DynamoDbSnapshots(client, true, settings, codec, meters);
     }
 
-    /** As {@link #open(ProcessorConfig, AvroWireCodec, MeterRegistry)}, with a client of the caller's. */
+    /**
+     * As {@link #open(ProcessorConfig, AvroWireCodec, MeterRegistry)}, with a client of the caller's,
+     * which {@link #close()} leaves open.
+     */
     public static DynamoDbSnapshots open(DynamoDbClient client, DynamoDbSettings settings, AvroWireCodec codec,
                                          MeterRegistry meters) {
         SnapshotTable.ensure(client, settings);
-        return new DynamoDbSnapshots(client, settings, codec, meters);
+        return new DynamoDbSnapshots(client, false, settings, codec, meters);
     }
 
     /**
@@ -81,6 +94,8 @@ public final class DynamoDbSnapshots implements AutoCloseable {
         if (writer != null) {
             writer.close();
         }
-        client.close();
+        if (ownsClient) {
+            client.close();
+        }
     }
 }

@@ -58,7 +58,7 @@ final class DynamoDbLocal implements AutoCloseable {
 
     void resume() throws Exception {
         server = ServerRunner.createServerFromCommandLineArgs(new String[] {
-            "-dbPath", dataDir.toString(), "-sharedDb", "-port", Integer.toString(port)});
+            "-dbPath", dataDir.toString(), "-sharedDb", "-disableTelemetry", "-port", Integer.toString(port)});
         server.start();
     }
 

@@ -1,0 +1,133 @@
+package io.snapshotter.dynamodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+/**
+ * Throttling, which DynamoDB Local never does, forced by a client that wraps the real one: it
+ * leaves items unprocessed or refuses a call, as DynamoDB does under load.
+ */
+class BatchWriterTest {
+
+    private static DynamoDbLocal dynamo;
+    private static DynamoDbClient real;
+
+    private final Snapshots snapshots = new Snapshots();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final List<Integer> requestSizes = new ArrayList<>();
+
+    @BeforeAll
+    static void startDynamoDb() throws Exception {
+        dynamo = DynamoDbLocal.start();
+        real = dynamo.client();
+    }
+
+    @AfterAll
+    static void stopDynamoDb() throws Exception {
+        real.close();
+        dynamo.close();
+    }
+
+    private DynamoDbSettings settings(String table) {
+        DynamoDbSettings settings = new DynamoDbSettings(table, true, Optional.empty(), "us-east-1", Optional.empty(),
+            Optional.empty(), 3, 25, Duration.ofMillis(5), Duration.ofMillis(20));
+        SnapshotTable.ensure(real, settings);
+        return settings;
+    }
+
+    /** A client whose {@code batchWriteItem} calls go through {@code throttle} first. */
+    private DynamoDbClient throttling(ThrottlingBatch throttle) {
+        return (DynamoDbClient) Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(),
+            new Class<?>[] {DynamoDbClient.class}, (proxy, method, args) -> {
+                if (method.getName().equals("batchWriteItem") && args[0] instanceof BatchWriteItemRequest request) {
+                    requestSizes.add(request.requestItems().values().iterator().next().size());
+                    return throttle.call(request, requestSizes.size());
+                }
+                try {
+                    return method.invoke(real, args);
+                } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            });
+    }
+
+    private interface ThrottlingBatch {
+        BatchWriteItemResponse call(BatchWriteItemRequest request, int callNumber);
+    }
+
+    private List<WriteRequest> puts(String... ids) {
+        List<WriteRequest> puts = new ArrayList<>();
+        for (String id : ids) {
+            puts.add(WriteRequest.builder().putRequest(PutRequest.builder()
+                .item(SnapshotItems.toItem(snapshots.of(id, 1))).build()).build());
+        }
+        return puts;
+    }
+
+    @Test
+    void shouldResendOnlyTheItemsLeftUnprocessed() {
+        DynamoDbSettings settings = settings("unprocessed");
+        DynamoDbClient client = throttling((request, call) -> {
+            List<WriteRequest> items = request.requestItems().get(settings.table());
+            if (call > 1) {
+                return real.batchWriteItem(request);
+            }
+            // first call: DynamoDB takes half and hands the rest back
+            real.batchWriteItem(b -> b.requestItems(Map.of(settings.table(), items.subList(0, 2))));
+            return BatchWriteItemResponse.builder()
+                .unprocessedItems(Map.of(settings.table(), items.subList(2, items.size()))).build();
+        });
+
+        new BatchWriter(client, settings, () -> true, meters).writeAll(puts("a", "b", "c", "d"), () -> { });
+
+        assertThat(requestSizes).containsExactly(4, 2);
+        assertThat(real.scan(b -> b.tableName(settings.table())).count()).isEqualTo(4);
+        assertThat(meters.counter("snapshotter.dynamodb.retries").count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldBackOffAndRetryACallRefusedForThroughput() {
+        DynamoDbSettings settings = settings("refused");
+        DynamoDbClient client = throttling((request, call) -> {
+            if (call <= 2) {
+                throw ProvisionedThroughputExceededException.builder().message("slow down").build();
+            }
+            return real.batchWriteItem(request);
+        });
+
+        new BatchWriter(client, settings, () -> true, meters).writeAll(puts("a", "b"), () -> { });
+
+        assertThat(requestSizes).containsExactly(2, 2, 2);
+        assertThat(real.scan(b -> b.tableName(settings.table())).count()).isEqualTo(2);
+        assertThat(meters.counter("snapshotter.dynamodb.retries").count()).isEqualTo(2.0);
+    }
+
+    @Test
+    void shouldSplitIntoBatchesOfTheConfiguredSize() {
+        DynamoDbSettings settings = new DynamoDbSettings("split", true, Optional.empty(), "us-east-1", Optional.empty(),
+            Optional.empty(), 3, 2, Duration.ofMillis(5), Duration.ofMillis(20));
+        SnapshotTable.ensure(real, settings);
+        DynamoDbClient client = throttling((request, call) -> real.batchWriteItem(request));
+
+        new BatchWriter(client, settings, () -> true, meters).writeAll(puts("a", "b", "c", "d", "e"), () -> { });
+
+        assertThat(requestSizes).containsExactly(2, 2, 1);
+    }
+}
