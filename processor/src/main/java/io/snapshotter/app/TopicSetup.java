@@ -13,17 +13,21 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Creates the events, snapshots and dead-letter topics when they are missing (the snapshot topic
  * compacted), and refuses to start on a snapshot topic that is not compacted: the topic is read as
- * "latest snapshot per aggregate", which only compaction keeps.
+ * "latest snapshot per aggregate", which only compaction keeps. The snapshot requests topic is
+ * created with the event topic's partition count and refused with another: a request must reach the
+ * task that holds its aggregate.
  */
 final class TopicSetup {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
+    private static final int DESCRIBE_ATTEMPTS = 10;
 
     private TopicSetup() {
     }
@@ -51,8 +55,52 @@ final class TopicSetup {
                 }
             }
             requireCompacted(admin, config.snapshotsTopic());
+            ensureSnapshotRequestsTopic(admin, config, rf);
         } catch (ExecutionException e) {
             throw new IllegalStateException("Cannot set up topics: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private static void ensureSnapshotRequestsTopic(Admin admin, ProcessorConfig config, Optional<Short> rf)
+            throws ExecutionException, InterruptedException {
+        String requests = config.getString(ProcessorConfig.SNAPSHOT_REQUESTS_TOPIC);
+        if (!admin.listTopics().names().get().contains(requests)) {
+            int partitions = partitionsOf(admin, config.eventsTopic());
+            try {
+                admin.createTopics(List.of(new NewTopic(requests, Optional.of(partitions), rf))).all().get();
+                LOG.info("Created topic {} with {} partitions, as {}", requests, partitions, config.eventsTopic());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        }
+        requireCoPartitioned(admin, config);
+    }
+
+    /** The snapshot requests topic must have the event topic's partition count (both keyed by aggregateId). */
+    static void requireCoPartitioned(Admin admin, ProcessorConfig config) throws ExecutionException, InterruptedException {
+        String requests = config.getString(ProcessorConfig.SNAPSHOT_REQUESTS_TOPIC);
+        int events = partitionsOf(admin, config.eventsTopic());
+        int requestPartitions = partitionsOf(admin, requests);
+        if (events != requestPartitions) {
+            throw new IllegalStateException("Snapshot requests topic '" + requests + "' has " + requestPartitions
+                + " partitions but the events topic '" + config.eventsTopic() + "' has " + events + "; they must be equal "
+                + "so that a request reaches the task holding its aggregate");
+        }
+    }
+
+    /** Partitions of {@code topic}; a topic created a moment ago may take a moment to be described. */
+    private static int partitionsOf(Admin admin, String topic) throws ExecutionException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || attempt == DESCRIBE_ATTEMPTS) {
+                    throw e;
+                }
+                Thread.sleep(100L * attempt);
+            }
         }
     }
 

@@ -77,6 +77,20 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String DYNAMODB_BACKOFF_MS = "dynamodb.retry.backoff.ms";
     public static final String DYNAMODB_BACKOFF_MAX_MS = "dynamodb.retry.backoff.max.ms";
 
+    public static final String SNAPSHOT_REQUESTS_TOPIC = "topic.snapshot.requests";
+    public static final String HTTP_ENABLED = "http.enabled";
+    public static final String HTTP_HOST = "http.host";
+    public static final String HTTP_PORT = "http.port";
+    public static final String HTTP_ADVERTISED_HOST = "http.advertised.host";
+    public static final String HTTP_ADVERTISED_PORT = "http.advertised.port";
+    public static final String HTTP_THREADS = "http.threads";
+    public static final String HTTP_FORWARD_TIMEOUT_MS = "http.forward.timeout.ms";
+    public static final String HTTP_RETRY_AFTER_SECONDS = "http.retry.after.seconds";
+    public static final String HTTP_ADMIN_TOKEN = "http.admin.token";
+    public static final String HTTP_ADMIN_PRINCIPAL = "http.admin.principal";
+    public static final String QUERY_STANDBY_ENABLED = "query.standby.enabled";
+    public static final String QUERY_STANDBY_MAX_LAG = "query.standby.max.lag";
+
     /** Whether an event with a sequence beyond version + 1 is dead-lettered or folded anyway. */
     public enum GapPolicy { DEAD_LETTER, FOLD }
 
@@ -165,7 +179,37 @@ public final class ProcessorConfig extends AbstractConfig {
         .define(DYNAMODB_BACKOFF_MS, Type.LONG, 100L, ConfigDef.Range.atLeast(1), Importance.LOW,
             "First delay before retrying a failed or partly processed write, doubled each time, with jitter.")
         .define(DYNAMODB_BACKOFF_MAX_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
-            "The longest delay between write retries; the writer retries until DynamoDB takes the items.");
+            "The longest delay between write retries; the writer retries until DynamoDB takes the items.")
+        .define(SNAPSHOT_REQUESTS_TOPIC, Type.STRING, "inventory-snapshot-requests", new ConfigDef.NonEmptyString(),
+            Importance.MEDIUM, "Manual snapshot requests, keyed by aggregateId, with as many partitions as the event "
+                + "topic: the fold takes the snapshot in the stream thread that owns the aggregate.")
+        .define(HTTP_ENABLED, Type.BOOLEAN, true, Importance.HIGH,
+            "Serve interactive queries, admin actions, health and metrics over HTTP.")
+        .define(HTTP_HOST, Type.STRING, "0.0.0.0", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+            "Address the HTTP server binds to.")
+        .define(HTTP_PORT, Type.INT, 8080, ConfigDef.Range.between(0, 65_535), Importance.HIGH,
+            "Port of the HTTP server; 0 picks a free one.")
+        .define(HTTP_ADVERTISED_HOST, Type.STRING, null, Importance.MEDIUM,
+            "Host other instances reach this one at (Kafka Streams' application.server); default: http.host, "
+                + "or this machine's name when http.host is a wildcard address.")
+        .define(HTTP_ADVERTISED_PORT, Type.INT, 0, ConfigDef.Range.between(0, 65_535), Importance.LOW,
+            "Port other instances reach this one at; 0: the port the server is bound to.")
+        .define(HTTP_THREADS, Type.INT, 16, ConfigDef.Range.atLeast(1), Importance.LOW,
+            "Threads answering HTTP requests (a forwarded lookup holds one while the owner answers).")
+        .define(HTTP_FORWARD_TIMEOUT_MS, Type.INT, 5_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+            "Timeout of a call made to answer a request: a lookup forwarded to the owning instance, or "
+                + "writing a manual snapshot request.")
+        .define(HTTP_RETRY_AFTER_SECONDS, Type.INT, 1, ConfigDef.Range.atLeast(1), Importance.LOW,
+            "Retry-After of a 503 answered while the key's store is not queryable.")
+        .define(HTTP_ADMIN_TOKEN, Type.PASSWORD, null, Importance.HIGH,
+            "Bearer token of the admin endpoints; unset: the admin endpoints are off.")
+        .define(HTTP_ADMIN_PRINCIPAL, Type.STRING, "admin", new ConfigDef.NonEmptyString(), Importance.LOW,
+            "Who holds the admin token, as written to the audit log.")
+        .define(QUERY_STANDBY_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+            "While the active copy of a key's store is not queryable (rebalance, restore), answer from a "
+                + "standby or restoring copy on this instance that is at most query.standby.max.lag behind.")
+        .define(QUERY_STANDBY_MAX_LAG, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+            "How many changelog records a copy answering for the active may be behind.");
 
     private static final Map<String, Object> STREAMS_DEFAULTS = Map.of(
         StreamsConfig.APPLICATION_ID_CONFIG, "snapshot-processor",

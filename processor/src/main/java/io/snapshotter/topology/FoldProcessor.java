@@ -19,6 +19,8 @@ import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
@@ -26,6 +28,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Folds each event into its aggregate's record in the {@code aggregates} store and emits snapshots
@@ -37,11 +41,18 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * aggregate's own next event also takes its overdue time snapshot first, which makes stream-time
  * snapshots depend on the input alone.
  *
+ * <p>A record from the snapshot requests source asks for a MANUAL snapshot of its key's aggregate,
+ * taken here, in line with the fold, so it holds exactly the events folded before it. A request for
+ * an aggregate this task does not hold, or for one with no events since its last snapshot, is skipped
+ * (logged and counted): a snapshot's version identifies its state, so the same version is never
+ * snapshotted twice.
+ *
  * <p>Bad input is never folded and never lost: it goes to the dead-letter sink, see
  * {@link DeadLetterReason}.
  */
 final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Object> {
 
+    private static final Logger LOG = LoggerFactory.getLogger(FoldProcessor.class);
     private static final byte[] NOTHING = new byte[0];
 
     private final TopologyContext topology;
@@ -58,7 +69,7 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
         super.init(context);
         aggregates = context.getStateStore(SnapshotTopology.AGGREGATES_STORE);
         schedule = context.getStateStore(SnapshotTopology.SCHEDULE_STORE);
-        metrics = new FoldMetrics(context.metrics(), context.taskId().toString());
+        metrics = new FoldMetrics(context.metrics(), topology.meters(), context.taskId().toString());
         PunctuationType type = topology.clock() == SnapshotClock.STREAM_TIME
             ? PunctuationType.STREAM_TIME : PunctuationType.WALL_CLOCK_TIME;
         context.schedule(Duration.ofMillis(topology.punctuationIntervalMs()), type, this::emitDueSnapshots);
@@ -67,7 +78,11 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
     @Override
     public void process(Record<byte[], byte[]> record) {
         try {
-            fold(record);
+            if (isSnapshotRequest()) {
+                takeRequestedSnapshot(record);
+            } else {
+                fold(record);
+            }
         } catch (Rejected rejected) {
             context().forward(DeadLetters.of(record, context().recordMetadata().orElse(null), rejected.reason,
                 rejected.getMessage(), context().currentSystemTimeMs()), SnapshotTopology.DEAD_LETTER_SINK);
@@ -164,8 +179,41 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
         metrics.eventFolded();
     }
 
+    private boolean isSnapshotRequest() {
+        return context().recordMetadata().map(m -> m.topic().equals(topology.snapshotRequestsTopic())).orElse(false);
+    }
+
+    private void takeRequestedSnapshot(Record<byte[], byte[]> record) {
+        if (record.key() == null || record.key().length == 0) {
+            throw new Rejected(DeadLetterReason.MISSING_AGGREGATE_ID, "snapshot request has no key");
+        }
+        String aggregateId = new String(record.key(), StandardCharsets.UTF_8);
+        SnapshotRequest request;
+        try {
+            request = SnapshotRequest.fromBytes(record.value());
+        } catch (IllegalArgumentException e) {
+            throw new Rejected(DeadLetterReason.UNDECODABLE, "snapshot request: " + e.getMessage());
+        }
+        AggregateRecord current = aggregates.get(aggregateId);
+        if (current == null || current.getEventsSinceSnapshot() == 0) {
+            LOG.info("Task {}: snapshot request {} by {} for '{}' skipped: {}", context().taskId(), request.requestId(),
+                request.requestedBy(), aggregateId, current == null ? "no such aggregate"
+                    : "nothing new since its snapshot at version " + current.getLastSnapshotVersion());
+            metrics.snapshotRequestSkipped();
+            return;
+        }
+        Headers headers = new RecordHeaders()
+            .add(SnapshotRequest.REQUEST_ID_HEADER, request.requestId().getBytes(StandardCharsets.UTF_8))
+            .add(SnapshotRequest.REQUESTED_BY_HEADER, request.requestedBy().getBytes(StandardCharsets.UTF_8));
+        snapshot(aggregateId, current, SnapshotReason.MANUAL, clockTime(), headers);
+    }
+
     /** Punctuator: snapshots the aggregates whose pending events are due by {@code timestamp}. */
     private void emitDueSnapshots(long timestamp) {
+        metrics.punctuation().record(() -> emitDueSnapshotsNow(timestamp));
+    }
+
+    private void emitDueSnapshotsNow(long timestamp) {
         List<Bytes> due = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = schedule.range(scheduleKey(Long.MIN_VALUE, ""),
                 scheduleKey(timestamp + 1, ""))) {
@@ -184,10 +232,15 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
         }
     }
 
-    /** Emits a snapshot of {@code current}, stores the reset bookkeeping and returns it. */
     private AggregateRecord snapshot(String aggregateId, AggregateRecord current, SnapshotReason reason, long at) {
+        return snapshot(aggregateId, current, reason, at, new RecordHeaders());
+    }
+
+    /** Emits a snapshot of {@code current} with {@code headers}, stores the reset bookkeeping and returns it. */
+    private AggregateRecord snapshot(String aggregateId, AggregateRecord current, SnapshotReason reason, long at,
+                                     Headers headers) {
         Snapshot snapshot = topology.snapshots().snapshotOf(aggregateId, aggregateId, current, at, reason);
-        context().forward(new Record<>(aggregateId, snapshot, at), SnapshotTopology.SNAPSHOTS_SINK);
+        context().forward(new Record<>(aggregateId, snapshot, at, headers), SnapshotTopology.SNAPSHOTS_SINK);
         if (current.getSnapshotDueTime() != SnapshotPolicy.NEVER) {
             schedule.delete(scheduleKey(current.getSnapshotDueTime(), aggregateId));
         }
@@ -198,7 +251,8 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
             .setSnapshotDueTime(SnapshotPolicy.NEVER)
             .build();
         aggregates.put(aggregateId, after);
-        metrics.snapshotEmitted(reason);
+        metrics.snapshotEmitted(current.getAggregateType(), reason, snapshot.getState().remaining(),
+            current.getEventsSinceSnapshot());
         return after;
     }
 

@@ -1,5 +1,7 @@
 package io.snapshotter.topology;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.snapshotter.config.ProcessorConfig;
 import io.snapshotter.fold.FoldRegistry;
 import io.snapshotter.registry.SchemaRegistryClient;
@@ -24,16 +26,22 @@ import org.apache.kafka.streams.state.Stores;
  * The processor's topology, built by {@link #buildTopology} for {@code main} and tests alike.
  *
  * <pre>
- * events-source ──► fold-events ──► snapshots-sink     (compacted, key = aggregateId)
- *                    │  stores:  └─► dead-letters-sink (original bytes + reason headers)
- *                    │  aggregates, snapshot-schedule (RocksDB, changelogged)
+ * events-source ────────────┐
+ *                           ├─► fold-events ──► snapshots-sink     (compacted, key = aggregateId)
+ * snapshot-requests-source ─┘    │  stores:  └─► dead-letters-sink (original bytes + reason headers)
+ *                                │  aggregates, snapshot-schedule (RocksDB, changelogged)
  * </pre>
+ *
+ * The snapshot requests topic is co-partitioned with the events topic (same partition count, keyed
+ * by aggregateId), so both sources feed the same tasks and a MANUAL snapshot is taken by the stream
+ * thread that folds the aggregate, never beside it.
  *
  * Every node and store is named, so the changelog topics keep their names when the topology grows.
  */
 public final class SnapshotTopology {
 
     public static final String EVENTS_SOURCE = "events-source";
+    public static final String SNAPSHOT_REQUESTS_SOURCE = "snapshot-requests-source";
     public static final String FOLD_PROCESSOR = "fold-events";
     public static final String SNAPSHOTS_SINK = "snapshots-sink";
     public static final String DEAD_LETTER_SINK = "dead-letters-sink";
@@ -45,17 +53,27 @@ public final class SnapshotTopology {
     private SnapshotTopology() {
     }
 
-    /** The topology with the folds found on the class path. */
+    /** The topology with the folds found on the class path; its histograms go to a registry of its own. */
     public static Topology buildTopology(ProcessorConfig config, SchemaRegistryClient registry) {
-        return buildTopology(config, registry, FoldRegistry.fromClassPath());
+        return buildTopology(config, registry, FoldRegistry.fromClassPath(), new SimpleMeterRegistry());
     }
 
+    /** The topology with {@code folds}; its histograms go to a registry of its own. */
     public static Topology buildTopology(ProcessorConfig config, SchemaRegistryClient registry, FoldRegistry folds) {
+        return buildTopology(config, registry, folds, new SimpleMeterRegistry());
+    }
+
+    /**
+     * The topology with {@code folds}, recording its histograms (snapshot sizes, events per snapshot,
+     * punctuation time) in {@code meters}; its counters are Kafka Streams sensors.
+     */
+    public static Topology buildTopology(ProcessorConfig config, SchemaRegistryClient registry, FoldRegistry folds,
+                                         MeterRegistry meters) {
         AvroWireCodec codec = new AvroWireCodec(registry);
         boolean autoRegister = config.getBoolean(ProcessorConfig.REGISTRY_AUTO_REGISTER);
         SnapshotFactory snapshots = new SnapshotFactory(config.applicationId(), config.compressSnapshots(),
             config.getInt(ProcessorConfig.SNAPSHOT_COMPRESSION_MIN_BYTES));
-        TopologyContext context = new TopologyContext(config, folds, codec, snapshots);
+        TopologyContext context = new TopologyContext(config, folds, codec, snapshots, meters);
 
         StoreBuilder<?> aggregates = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AGGREGATES_STORE),
                 Serdes.String(),
@@ -80,7 +98,9 @@ public final class SnapshotTopology {
 
         Topology topology = new Topology();
         topology.addSource(EVENTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), config.eventsTopic());
-        topology.addProcessor(FOLD_PROCESSOR, fold, EVENTS_SOURCE);
+        topology.addSource(SNAPSHOT_REQUESTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+            context.snapshotRequestsTopic());
+        topology.addProcessor(FOLD_PROCESSOR, fold, EVENTS_SOURCE, SNAPSHOT_REQUESTS_SOURCE);
         topology.addSink(SNAPSHOTS_SINK, config.snapshotsTopic(), new StringSerializer(), snapshotSerde.serializer(),
             FOLD_PROCESSOR);
         topology.addSink(DEAD_LETTER_SINK, config.deadLetterTopic(), new ByteArraySerializer(), new ByteArraySerializer(),

@@ -1,5 +1,6 @@
 package io.snapshotter.topology;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.snapshotter.config.ProcessorConfig;
 import io.snapshotter.config.ProcessorConfig.GapPolicy;
 import io.snapshotter.fold.FoldRegistry;
@@ -12,7 +13,12 @@ import io.snapshotter.snapshot.SnapshotFactory;
 import org.apache.avro.specific.SpecificRecord;
 
 /** What the fold processor needs from configuration, resolved once when the topology is built. */
-record TopologyContext(ProcessorConfig config, FoldRegistry folds, AvroWireCodec codec, SnapshotFactory snapshots) {
+record TopologyContext(ProcessorConfig config, FoldRegistry folds, AvroWireCodec codec, SnapshotFactory snapshots,
+                       MeterRegistry meters) {
+
+    String snapshotRequestsTopic() {
+        return config.getString(ProcessorConfig.SNAPSHOT_REQUESTS_TOPIC);
+    }
 
     SnapshotClock clock() {
         return config.snapshotClock();

@@ -1,5 +1,7 @@
 package io.snapshotter.topology;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.snapshotter.config.ProcessorConfig;
 import io.snapshotter.domain.inventory.InventoryItemFold;
 import io.snapshotter.domain.inventory.WarehouseFold;
@@ -9,6 +11,7 @@ import io.snapshotter.domain.inventory.events.WarehouseCapacityChanged;
 import io.snapshotter.domain.inventory.events.WarehouseOpened;
 import io.snapshotter.fold.AggregateFold;
 import io.snapshotter.fold.DomainEvent;
+import io.snapshotter.fold.FoldRegistry;
 import io.snapshotter.registry.InMemorySchemaRegistry;
 import io.snapshotter.schema.EventEnvelope;
 import io.snapshotter.schema.Snapshot;
@@ -21,6 +24,7 @@ import io.snapshotter.serde.SubjectNameStrategy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,7 +63,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>Events go in as the producers of the events topic write them: an {@link EventEnvelope}
  * encoded under {@code <events topic>-value}, its payload under the payload's record full name.
- * Tests get fixtures from a {@link Factory}, which closes them after each test.
+ * Snapshot requests go in as the HTTP admin endpoint writes them. The topology's histograms go to
+ * {@link #meters}. Tests get fixtures from a {@link Factory}, which closes them after each test.
  */
 final class TopologyFixture implements AutoCloseable {
 
@@ -74,10 +79,12 @@ final class TopologyFixture implements AutoCloseable {
     final ProcessorConfig config;
     final AvroWireCodec codec;
     final TopologyTestDriver driver;
+    final MeterRegistry meters = new SimpleMeterRegistry();
 
     private final Path stateDir;
     private final TestInputTopic<String, byte[]> events;
     private final TestInputTopic<byte[], byte[]> rawEvents;
+    private final TestInputTopic<byte[], byte[]> snapshotRequests;
     private final TestOutputTopic<String, byte[]> snapshots;
     private final TestOutputTopic<byte[], byte[]> deadLetters;
     private final Deserializer<Snapshot> snapshotDeserializer;
@@ -96,9 +103,12 @@ final class TopologyFixture implements AutoCloseable {
         }
         Properties props = config.streamsProperties();
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(SnapshotTopology.buildTopology(config, registry), props, wallClock);
+        driver = new TopologyTestDriver(SnapshotTopology.buildTopology(config, registry, FoldRegistry.fromClassPath(),
+            meters), props, wallClock);
         events = driver.createInputTopic(config.eventsTopic(), new StringSerializer(), new ByteArraySerializer());
         rawEvents = driver.createInputTopic(config.eventsTopic(), new ByteArraySerializer(), new ByteArraySerializer());
+        snapshotRequests = driver.createInputTopic(config.getString(ProcessorConfig.SNAPSHOT_REQUESTS_TOPIC),
+            new ByteArraySerializer(), new ByteArraySerializer());
         snapshots = driver.createOutputTopic(config.snapshotsTopic(), new StringDeserializer(),
             new ByteArrayDeserializer());
         deadLetters = driver.createOutputTopic(config.deadLetterTopic(), new ByteArrayDeserializer(),
@@ -156,6 +166,19 @@ final class TopologyFixture implements AutoCloseable {
 
     long sendRaw(byte[] key, byte[] value) {
         return sendRaw(key, value, new RecordHeaders());
+    }
+
+    /** Asks for a MANUAL snapshot of {@code aggregateId}, as the admin endpoint does, and returns the request. */
+    SnapshotRequest requestSnapshot(String aggregateId, String requestedBy) {
+        SnapshotRequest request = new SnapshotRequest(aggregateId + "-request-" + System.nanoTime(), requestedBy,
+            "test", T0);
+        sendRawSnapshotRequest(aggregateId.getBytes(StandardCharsets.UTF_8), request.toBytes());
+        return request;
+    }
+
+    /** Sends a record to the snapshot requests topic exactly as given. */
+    void sendRawSnapshotRequest(byte[] key, byte[] value) {
+        snapshotRequests.pipeInput(new TestRecord<>(key, value, new RecordHeaders(), START));
     }
 
     EventEnvelope envelope(String aggregateType, String aggregateId, long sequence, long timestampMillis,
