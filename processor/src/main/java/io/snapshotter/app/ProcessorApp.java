@@ -1,16 +1,34 @@
 package io.snapshotter.app;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.snapshotter.admin.KafkaSnapshotRequests;
 import io.snapshotter.config.ProcessorConfig;
+import io.snapshotter.fold.FoldRegistry;
+import io.snapshotter.http.ApiServer;
+import io.snapshotter.http.HttpApi;
+import io.snapshotter.http.HttpSettings;
+import io.snapshotter.metrics.ProcessorMeters;
+import io.snapshotter.query.Instance;
+import io.snapshotter.query.InteractiveQueries;
 import io.snapshotter.registry.SchemaRegistryClient;
 import io.snapshotter.schema.store.AggregateRecord;
+import io.snapshotter.serde.AvroWireCodec;
 import io.snapshotter.topology.SnapshotTopology;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -18,16 +36,29 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One running processor: topics checked, the topology running in Kafka Streams. */
+/**
+ * One running processor: topics checked, the topology running in Kafka Streams, and (with
+ * {@code http.enabled}) the HTTP API serving interactive queries, admin actions, health and
+ * Prometheus metrics.
+ */
 public final class ProcessorApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessorApp.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaStreams streams;
+    private final PrometheusMeterRegistry meters;
+    private final Instance instance;
+    /** Closed first to last; the HTTP server after Kafka Streams, so a closing instance answers 503s. */
+    private final Deque<AutoCloseable> closing;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private ProcessorApp(KafkaStreams streams) {
+    private ProcessorApp(KafkaStreams streams, PrometheusMeterRegistry meters, Instance instance,
+                         Deque<AutoCloseable> closing) {
         this.streams = streams;
+        this.meters = meters;
+        this.instance = instance;
+        this.closing = closing;
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
                 stopped.countDown();
@@ -35,31 +66,111 @@ public final class ProcessorApp implements AutoCloseable {
         });
     }
 
-    /** Sets up the topics (when {@code topics.create}), then starts the topology. */
+    /**
+     * Starts the processor with a metrics registry of its own ({@link #meters()}) and the snapshot
+     * storage the configuration asks for ({@link #snapshotStorage}).
+     */
     public static ProcessorApp start(ProcessorConfig config, SchemaRegistryClient registry) throws InterruptedException {
-        Properties props = config.streamsProperties();
-        try (Admin admin = Admin.create(props)) {
+        PrometheusMeterRegistry meters = ProcessorMeters.newRegistry(config.applicationId());
+        return start(config, registry, meters, snapshotStorage(config, registry, meters));
+    }
+
+    /**
+     * The snapshot store the HTTP API reads and sweeps, as configured; the processor closes it.
+     * None yet: the DynamoDB store is wired here when {@code dynamodb.enabled}.
+     */
+    static SnapshotStorage snapshotStorage(ProcessorConfig config, SchemaRegistryClient registry, MeterRegistry meters) {
+        return SnapshotStorage.none();
+    }
+
+    /**
+     * Sets up the topics (when {@code topics.create}), binds the HTTP server (when
+     * {@code http.enabled}: its address becomes Kafka Streams' {@code application.server} unless
+     * {@code kafka.application.server} is set), then starts the topology and serves the API.
+     *
+     * @param meters  where every metric goes: the topology's, Kafka Streams', HTTP's, the storage's
+     * @param storage the snapshot store behind the snapshot endpoints; closed with the processor
+     */
+    public static ProcessorApp start(ProcessorConfig config, SchemaRegistryClient registry,
+                                     PrometheusMeterRegistry meters, SnapshotStorage storage) throws InterruptedException {
+        Deque<AutoCloseable> closing = new ArrayDeque<>();
+        closing.push(storage.closer());
+        try {
+            setUpTopics(config);
+            Properties props = config.streamsProperties();
+            boolean http = config.getBoolean(ProcessorConfig.HTTP_ENABLED);
+            HttpSettings httpSettings = HttpSettings.from(config);
+            ApiServer server = null;
+            if (http) {
+                server = ApiServer.bind(httpSettings.host(), httpSettings.port(), httpSettings.threads(), meters);
+                closing.push(server);
+                props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, httpSettings.advertised(server.port()).toString());
+            }
+
+            Topology topology = SnapshotTopology.buildTopology(config, registry, FoldRegistry.fromClassPath(), meters);
+            LOG.info("Topology:\n{}", topology.describe());
+            KafkaStreams streams = new KafkaStreams(topology, props);
+            closing.push(() -> streams.close(CLOSE_TIMEOUT));
+            streams.setUncaughtExceptionHandler(
+                new BoundedThreadReplacement(config.getInt(ProcessorConfig.THREAD_REPLACEMENTS_MAX)));
+            closing.push(ProcessorMeters.bindKafkaStreams(streams, meters));
+
+            Instance self = null;
+            if (http) {
+                self = Instance.parse(props.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG));
+                KafkaSnapshotRequests requests = new KafkaSnapshotRequests(config);
+                closing.push(requests);
+                InteractiveQueries queries = InteractiveQueries.over(streams, self, new InteractiveQueries.StandbyReads(
+                        config.getBoolean(ProcessorConfig.QUERY_STANDBY_ENABLED),
+                        config.getLong(ProcessorConfig.QUERY_STANDBY_MAX_LAG)),
+                    new AvroWireCodec(registry));
+                HttpApi.serve(server, httpSettings, new HttpApi.Sources(self, queries, storage.store(),
+                    storage.retention(), requests, meters));
+                LOG.info("HTTP API on {}:{}, advertised to other instances as {}", httpSettings.host(), server.port(), self);
+            }
+            ProcessorApp app = new ProcessorApp(streams, meters, self, closing);
+            streams.start();
+            return app;
+        } catch (IOException e) {
+            closeAll(closing);
+            throw new UncheckedIOException("Cannot start the HTTP server: " + e.getMessage(), e);
+        } catch (RuntimeException | Error | InterruptedException e) {
+            closeAll(closing);
+            throw e;
+        }
+    }
+
+    private static void setUpTopics(ProcessorConfig config) throws InterruptedException {
+        try (Admin admin = Admin.create(config.streamsProperties())) {
             if (config.getBoolean(ProcessorConfig.TOPICS_CREATE)) {
                 TopicSetup.ensureTopics(admin, config);
             } else {
                 TopicSetup.requireCompacted(admin, config.snapshotsTopic());
+                TopicSetup.requireCoPartitioned(admin, config);
             }
         } catch (ExecutionException e) {
             throw new IllegalStateException("Cannot check topic '" + config.snapshotsTopic() + "': "
                 + e.getCause().getMessage(), e.getCause());
         }
-        Topology topology = SnapshotTopology.buildTopology(config, registry);
-        LOG.info("Topology:\n{}", topology.describe());
-        KafkaStreams streams = new KafkaStreams(topology, props);
-        streams.setUncaughtExceptionHandler(
-            new BoundedThreadReplacement(config.getInt(ProcessorConfig.THREAD_REPLACEMENTS_MAX)));
-        ProcessorApp app = new ProcessorApp(streams);
-        streams.start();
-        return app;
     }
 
     public KafkaStreams streams() {
         return streams;
+    }
+
+    /** The registry every metric of this processor goes to; {@code GET /metrics} serves it. */
+    public PrometheusMeterRegistry meters() {
+        return meters;
+    }
+
+    /** This instance as other instances reach it; empty without HTTP. */
+    public Optional<Instance> instance() {
+        return Optional.ofNullable(instance);
+    }
+
+    /** The base URL of the HTTP API, e.g. {@code http://127.0.0.1:8080}; empty without HTTP. */
+    public Optional<URI> httpAddress() {
+        return instance().map(i -> URI.create("http://" + i));
     }
 
     /**
@@ -88,6 +199,17 @@ public final class ProcessorApp implements AutoCloseable {
 
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
+        closeAll(closing);
+    }
+
+    private static void closeAll(Deque<AutoCloseable> closing) {
+        while (!closing.isEmpty()) {
+            AutoCloseable next = closing.pop();
+            try {
+                next.close();
+            } catch (Exception e) {
+                LOG.warn("Closing {} failed", next, e);
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.snapshotter.embedded;
 import io.snapshotter.app.ProcessorApp;
 import io.snapshotter.config.ProcessorConfig;
 import io.snapshotter.embedded.SampleInventoryStream.SampleEvent;
+import io.snapshotter.http.HttpSettings;
 import io.snapshotter.registry.InMemorySchemaRegistry;
 import io.snapshotter.schema.Snapshot;
 import io.snapshotter.schema.store.AggregateRecord;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,6 +38,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * The README's first command: a real KRaft broker and an in-memory schema registry in this JVM,
  * the processor on its configured defaults, a sample inventory event stream fed in (with two bad
  * records, to show the dead-letter topic), and the snapshots and folded state printed as they come.
+ * The HTTP API listens on loopback ({@code http.port}, 8080 by default) with an admin token made
+ * for the run unless one is configured; ready-to-paste curl lines are printed.
  */
 public final class EmbeddedDemo {
 
@@ -56,6 +60,8 @@ public final class EmbeddedDemo {
             values.put(ProcessorConfig.KAFKA_PREFIX + StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
             values.putIfAbsent(ProcessorConfig.KAFKA_PREFIX + StreamsConfig.STATE_DIR_CONFIG,
                 Files.createTempDirectory("snapshot-processor-state").toString());
+            values.putIfAbsent(ProcessorConfig.HTTP_HOST, "127.0.0.1");
+            values.putIfAbsent(ProcessorConfig.HTTP_ADMIN_TOKEN, UUID.randomUUID().toString());
             ProcessorConfig config = new ProcessorConfig(values);
             InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
             AvroWireCodec codec = new AvroWireCodec(registry);
@@ -71,6 +77,7 @@ public final class EmbeddedDemo {
                 printer.start();
                 long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
                 ReadOnlyKeyValueStore<String, AggregateRecord> store = app.aggregates(Duration.ofSeconds(60));
+                app.instance().ifPresent(self -> printCurlLines(self.port(), config));
                 while (running.get() && System.nanoTime() < end) {
                     Thread.sleep(Math.min(5_000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
                     printState(store, codec);
@@ -80,6 +87,16 @@ public final class EmbeddedDemo {
                 printer.join();
             }
         }
+    }
+
+    private void printCurlLines(int port, ProcessorConfig config) {
+        String base = "http://localhost:" + port;
+        out.printf("HTTP API at %s; try:%n", base);
+        out.printf("  curl -s %s/aggregates/%s%n", base, SampleInventoryStream.itemId(0));
+        out.printf("  curl -s %s/metrics | grep snapshotter_%n", base);
+        HttpSettings.from(config).adminToken().ifPresent(token -> out.printf(
+            "  curl -s -X POST -H 'Authorization: Bearer %s' %s/admin/snapshots/%s%n", token, base,
+            SampleInventoryStream.itemId(0)));
     }
 
     private void feed(EmbeddedKafka kafka, ProcessorConfig config, AvroWireCodec codec, int eventsPerSecond,

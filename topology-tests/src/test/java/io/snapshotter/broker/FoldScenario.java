@@ -71,17 +71,19 @@ final class FoldScenario {
     FoldScenario(String bootstrapServers, String registryUrl, Path stateDir) {
         this.bootstrapServers = bootstrapServers;
         this.prefix = "scenario-" + System.nanoTime();
-        this.config = new ProcessorConfig(Map.of(
-            "kafka.bootstrap.servers", bootstrapServers,
-            "kafka.application.id", prefix,
-            "kafka.state.dir", stateDir.toString(),
-            "schema.registry.url", registryUrl,
-            "topic.events", prefix + "-events",
-            "topic.snapshots", prefix + "-snapshots",
-            "topic.dead.letters", prefix + "-dlq",
-            "topics.partitions", "3",
-            "snapshot.policy", "count",
-            "snapshot.every.events", String.valueOf(EVERY_EVENTS)));
+        this.config = new ProcessorConfig(Map.ofEntries(
+            Map.entry("kafka.bootstrap.servers", bootstrapServers),
+            Map.entry("kafka.application.id", prefix),
+            Map.entry("kafka.state.dir", stateDir.toString()),
+            Map.entry("schema.registry.url", registryUrl),
+            Map.entry("topic.events", prefix + "-events"),
+            Map.entry("topic.snapshots", prefix + "-snapshots"),
+            Map.entry("topic.dead.letters", prefix + "-dlq"),
+            Map.entry("topic.snapshot.requests", prefix + "-snapshot-requests"),
+            Map.entry("topics.partitions", "3"),
+            Map.entry("snapshot.policy", "count"),
+            Map.entry("snapshot.every.events", String.valueOf(EVERY_EVENTS)),
+            Map.entry("http.port", "0")));
     }
 
     ProcessorConfig config() {

@@ -1,0 +1,99 @@
+package io.snapshotter.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.snapshotter.query.AggregateLookup;
+import io.snapshotter.query.AggregateLookup.Found;
+import io.snapshotter.query.AggregateLookup.NotFound;
+import io.snapshotter.query.AggregateLookup.NotReady;
+import io.snapshotter.query.AggregateLookup.OnAnotherInstance;
+import io.snapshotter.query.AggregateLookup.ServedFrom;
+import io.snapshotter.query.AggregateQueries;
+import io.snapshotter.query.AggregateQueries.Routing;
+import io.snapshotter.query.AggregateView;
+import io.snapshotter.query.Instance;
+import java.io.IOException;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /aggregates/{aggregateId}}: the current state, from this instance's store when it owns
+ * the key, else from the owner. A request forwarded here is never forwarded again. When the owner
+ * cannot be reached, a fresh enough copy here may answer; otherwise 503 with Retry-After.
+ */
+final class AggregateRoutes {
+
+    static final String CURRENT = "/aggregates/{aggregateId}";
+
+    private static final Logger LOG = LoggerFactory.getLogger(AggregateRoutes.class);
+
+    private final AggregateQueries queries;
+    private final Forwarder forwarder;
+    private final Instance self;
+    private final int retryAfterSeconds;
+
+    AggregateRoutes(AggregateQueries queries, Forwarder forwarder, Instance self, int retryAfterSeconds) {
+        this.queries = queries;
+        this.forwarder = forwarder;
+        this.self = self;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    ApiResponse current(ApiRequest request) {
+        String aggregateId = AggregateIds.require(request.pathParam("aggregateId"));
+        return current(aggregateId, request.header(ApiHeaders.FORWARDED_BY) != null);
+    }
+
+    /** The answer for {@code aggregateId}: 200, 404, 503, or the owner's answer when it is elsewhere. */
+    ApiResponse current(String aggregateId, boolean forwardedHere) {
+        AggregateLookup lookup = queries.lookup(aggregateId, forwardedHere ? Routing.LOCAL_ONLY : Routing.MAY_FORWARD);
+        if (lookup instanceof OnAnotherInstance elsewhere) {
+            return fromOwner(aggregateId, elsewhere.owner());
+        }
+        return answer(aggregateId, lookup, null);
+    }
+
+    private ApiResponse fromOwner(String aggregateId, Instance owner) {
+        try {
+            return forwarder.get(owner, "/aggregates/" + PathCodec.encode(aggregateId));
+        } catch (IOException e) {
+            LOG.warn("Owner {} of '{}' did not answer: {}", owner, aggregateId, e.toString());
+            return answer(aggregateId, queries.lookup(aggregateId, Routing.LOCAL_ONLY),
+                "owner " + owner + " did not answer (" + e + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ApiResponse.unavailable("interrupted while asking owner " + owner, retryAfterSeconds);
+        }
+    }
+
+    private ApiResponse answer(String aggregateId, AggregateLookup lookup, String ownerProblem) {
+        if (lookup instanceof Found found) {
+            return served(ApiResponse.json(200, toJson(found.aggregate())), found.servedFrom());
+        }
+        if (lookup instanceof NotFound notFound) {
+            return served(ApiResponse.error(404, "no aggregate '" + aggregateId + "'"), notFound.servedFrom());
+        }
+        String reason = lookup instanceof NotReady notReady ? notReady.reason()
+            : "owned by " + ((OnAnotherInstance) lookup).owner() + ", which is not asked again from here";
+        return ApiResponse.unavailable(ownerProblem == null ? reason : ownerProblem + "; " + reason, retryAfterSeconds);
+    }
+
+    private ApiResponse served(ApiResponse response, ServedFrom servedFrom) {
+        return response.withHeader(ApiHeaders.SERVED_BY, self.toString())
+            .withHeader(ApiHeaders.REPLICA, servedFrom.replica().name().toLowerCase(Locale.ROOT))
+            .withHeader(ApiHeaders.LAG, Long.toString(servedFrom.offsetLag()));
+    }
+
+    static ObjectNode toJson(AggregateView aggregate) {
+        ObjectNode json = Json.object()
+            .put("aggregateId", aggregate.aggregateId())
+            .put("aggregateType", aggregate.aggregateType())
+            .put("version", aggregate.version())
+            .put("lastEventId", aggregate.lastEventId())
+            .put("lastEventTimestamp", aggregate.lastEventTimestamp().toString())
+            .put("eventsSinceSnapshot", aggregate.eventsSinceSnapshot())
+            .put("lastSnapshotVersion", aggregate.lastSnapshotVersion());
+        json.set("state", AvroJson.toJson(aggregate.state()));
+        return json;
+    }
+}

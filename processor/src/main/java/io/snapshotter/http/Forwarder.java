@@ -1,0 +1,58 @@
+package io.snapshotter.http;
+
+import io.snapshotter.query.Instance;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Forwards a lookup to the instance that owns the key and relays its answer. The forwarded request
+ * carries {@link ApiHeaders#FORWARDED_BY}, so the owner answers it itself or not at all.
+ */
+final class Forwarder {
+
+    /** Response headers of the owner that are relayed to the caller. */
+    private static final List<String> RELAYED = List.of("Retry-After", ApiHeaders.SERVED_BY, ApiHeaders.REPLICA,
+        ApiHeaders.LAG);
+
+    private final HttpClient client;
+    private final Instance self;
+    private final Duration timeout;
+
+    Forwarder(Instance self, Duration timeout) {
+        this.self = self;
+        this.timeout = timeout;
+        this.client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(timeout)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+    }
+
+    /**
+     * GETs {@code rawPathAndQuery} from {@code owner}.
+     *
+     * @throws IOException when the owner cannot be reached or does not answer in time
+     */
+    ApiResponse get(Instance owner, String rawPathAndQuery) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + owner + rawPathAndQuery))
+            .timeout(timeout)
+            .header(ApiHeaders.FORWARDED_BY, self.toString())
+            .header("Accept", Json.CONTENT_TYPE)
+            .GET()
+            .build();
+        HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String name : RELAYED) {
+            response.headers().firstValue(name).ifPresent(value -> headers.put(name, value));
+        }
+        String contentType = response.headers().firstValue("Content-Type").orElse(Json.CONTENT_TYPE);
+        return new ApiResponse(response.statusCode(), response.body(), contentType, headers);
+    }
+}

@@ -1,0 +1,45 @@
+package io.snapshotter.http;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.snapshotter.query.AggregateQueries;
+import io.snapshotter.query.AggregateQueries.Readiness;
+
+/**
+ * {@code GET /health} (the process is up: always 200), {@code GET /ready} (200 when Kafka Streams is
+ * RUNNING and its stores are queryable, else 503) and {@code GET /metrics} (Prometheus text format).
+ */
+final class OpsRoutes {
+
+    static final String HEALTH = "/health";
+    static final String READY = "/ready";
+    static final String METRICS = "/metrics";
+    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final AggregateQueries queries;
+    private final PrometheusMeterRegistry meters;
+    private final int retryAfterSeconds;
+
+    OpsRoutes(AggregateQueries queries, PrometheusMeterRegistry meters, int retryAfterSeconds) {
+        this.queries = queries;
+        this.meters = meters;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    ApiResponse health(ApiRequest request) {
+        return ApiResponse.json(200, Json.object().put("status", "UP"));
+    }
+
+    ApiResponse ready(ApiRequest request) {
+        Readiness readiness = queries.readiness();
+        var body = Json.object()
+            .put("status", readiness.ready() ? "READY" : "NOT_READY")
+            .put("kafkaStreams", readiness.state())
+            .put("reason", readiness.reason());
+        ApiResponse response = ApiResponse.json(readiness.ready() ? 200 : 503, body);
+        return readiness.ready() ? response : response.withHeader("Retry-After", Integer.toString(retryAfterSeconds));
+    }
+
+    ApiResponse metrics(ApiRequest request) {
+        return ApiResponse.text(200, meters.scrape(), PROMETHEUS_TEXT);
+    }
+}

@@ -1,0 +1,100 @@
+package io.snapshotter.http;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Method and path templates ({@code /aggregates/{aggregateId}}) to handlers. Templates are tried in
+ * the order added, and a literal segment matches the raw (still encoded) segment, so
+ * {@code /admin/snapshots/cleanup} added before {@code /admin/snapshots/{aggregateId}} wins for the
+ * literal while {@code /admin/snapshots/%63leanup} still names an aggregate called "cleanup".
+ */
+final class Routes {
+
+    /** Answers one request. */
+    @FunctionalInterface
+    interface Handler {
+        ApiResponse handle(ApiRequest request);
+    }
+
+    private record Route(String method, String template, String[] segments, Handler handler) {
+    }
+
+    /**
+     * What a request path resolved to: a route and its decoded parameters; or, with a null handler,
+     * the methods the path allows (none: unknown path).
+     */
+    record Match(String template, Handler handler, Map<String, String> params, Set<String> allowed) {
+    }
+
+    private final List<Route> routes = new ArrayList<>();
+
+    Routes get(String template, Handler handler) {
+        return add("GET", template, handler);
+    }
+
+    Routes post(String template, Handler handler) {
+        return add("POST", template, handler);
+    }
+
+    private Routes add(String method, String template, Handler handler) {
+        routes.add(new Route(method, template, segments(template), handler));
+        return this;
+    }
+
+    /** @throws ApiException (400) when a path parameter is not validly percent-encoded */
+    Match match(String method, String rawPath) {
+        String[] path = segments(rawPath);
+        Set<String> allowed = new LinkedHashSet<>();
+        String matchedTemplate = null;
+        for (Route route : routes) {
+            Map<String, String> params = matchSegments(route.segments, path);
+            if (params == null) {
+                continue;
+            }
+            if (route.method.equals(method)) {
+                return new Match(route.template, route.handler, params, Set.of(route.method));
+            }
+            allowed.add(route.method);
+            matchedTemplate = matchedTemplate == null ? route.template : matchedTemplate;
+        }
+        return new Match(matchedTemplate, null, Map.of(), allowed);
+    }
+
+    private static Map<String, String> matchSegments(String[] template, String[] path) {
+        if (template.length != path.length) {
+            return null;
+        }
+        Map<String, String> params = new HashMap<>();
+        for (int i = 0; i < template.length; i++) {
+            String t = template[i];
+            if (t.startsWith("{") && t.endsWith("}")) {
+                if (path[i].isEmpty()) {
+                    return null;
+                }
+                params.put(t.substring(1, t.length() - 1), path[i]);
+            } else if (!t.equals(path[i])) {
+                return null;
+            }
+        }
+        params.replaceAll((name, raw) -> decode(name, raw));
+        return params;
+    }
+
+    private static String decode(String name, String raw) {
+        try {
+            return PathCodec.decode(raw);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, name + " is not validly percent-encoded: " + e.getMessage());
+        }
+    }
+
+    private static String[] segments(String path) {
+        String trimmed = path.startsWith("/") ? path.substring(1) : path;
+        return trimmed.split("/", -1);
+    }
+}

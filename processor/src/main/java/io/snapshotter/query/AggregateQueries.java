@@ -1,0 +1,31 @@
+package io.snapshotter.query;
+
+/**
+ * Interactive queries on the aggregates store, across instances. Kept apart from HTTP: this answers
+ * found / on another instance / not found / not ready, and the HTTP layer maps that to 200 /
+ * forwarded / 404 / 503.
+ */
+public interface AggregateQueries {
+
+    /** Whether a lookup may answer "ask another instance". */
+    enum Routing {
+        /** A lookup from a client: the owner may be another instance. */
+        MAY_FORWARD,
+        /** A lookup forwarded here by another instance, or one whose owner is unreachable: answer from here or not at all. */
+        LOCAL_ONLY
+    }
+
+    /** The current state of {@code aggregateId}, or where to find it. */
+    AggregateLookup lookup(String aggregateId, Routing routing);
+
+    /** Whether this instance answers queries: Kafka Streams RUNNING and its stores queryable. */
+    Readiness readiness();
+
+    /**
+     * @param ready  whether lookups are answered
+     * @param state  the Kafka Streams state
+     * @param reason why not, or what is ready
+     */
+    record Readiness(boolean ready, String state, String reason) {
+    }
+}

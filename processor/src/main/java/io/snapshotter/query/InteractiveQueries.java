@@ -1,0 +1,131 @@
+package io.snapshotter.query;
+
+import io.snapshotter.query.AggregateLookup.Found;
+import io.snapshotter.query.AggregateLookup.NotFound;
+import io.snapshotter.query.AggregateLookup.NotReady;
+import io.snapshotter.query.AggregateLookup.OnAnotherInstance;
+import io.snapshotter.query.AggregateLookup.Replica;
+import io.snapshotter.query.AggregateLookup.ServedFrom;
+import io.snapshotter.schema.store.AggregateRecord;
+import io.snapshotter.serde.AvroWireCodec;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+
+/**
+ * {@link AggregateQueries} on Kafka Streams' interactive queries. A key is answered from the local
+ * active copy of its partition when this instance owns it; otherwise the owner is named (Kafka
+ * Streams' key metadata, from {@code application.server}). When the active copy cannot answer (a
+ * rebalance or restore under way) and standby answers are allowed, a standby or restoring copy here
+ * answers if it is at most {@code maxLag} changelog records behind; otherwise the answer is "not
+ * ready".
+ */
+public final class InteractiveQueries implements AggregateQueries {
+
+    /**
+     * @param enabled whether a standby or restoring copy may answer for the active one
+     * @param maxLag  how many changelog records that copy may be behind
+     */
+    public record StandbyReads(boolean enabled, long maxLag) {
+    }
+
+    private final StreamsView streams;
+    private final Instance self;
+    private final StandbyReads standbyReads;
+    private final AvroWireCodec codec;
+
+    InteractiveQueries(StreamsView streams, Instance self, StandbyReads standbyReads, AvroWireCodec codec) {
+        this.streams = streams;
+        this.self = self;
+        this.standbyReads = standbyReads;
+        this.codec = codec;
+    }
+
+    /**
+     * @param self  this instance, as in {@code application.server}
+     * @param codec decodes the states (the schema registry the processor writes them with)
+     */
+    public static InteractiveQueries over(KafkaStreams streams, Instance self, StandbyReads standbyReads,
+                                          AvroWireCodec codec) {
+        return new InteractiveQueries(new KafkaStreamsView(streams), self, standbyReads, codec);
+    }
+
+    @Override
+    public AggregateLookup lookup(String aggregateId, Routing routing) {
+        KafkaStreams.State state = streams.state();
+        if (!state.isRunningOrRebalancing()) {
+            return new NotReady("Kafka Streams is " + state);
+        }
+        Optional<StreamsView.KeyLocation> location = streams.locate(aggregateId);
+        if (location.isEmpty()) {
+            return new NotReady("the owner of '" + aggregateId + "' is not known yet (Kafka Streams is " + state + ")");
+        }
+        int partition = location.get().partition();
+        Instance owner = location.get().active();
+        if (owner.equals(self)) {
+            try {
+                return answer(aggregateId, streams.getFromActive(partition, aggregateId), ServedFrom.ACTIVE);
+            } catch (InvalidStateStoreException e) {
+                return fromLocalCopy(aggregateId, partition, "the active copy of partition " + partition
+                    + " is not queryable (" + e.getMessage() + ")");
+            }
+        }
+        if (routing == Routing.MAY_FORWARD) {
+            return new OnAnotherInstance(owner);
+        }
+        return fromLocalCopy(aggregateId, partition, "partition " + partition + " is owned by " + owner);
+    }
+
+    @Override
+    public Readiness readiness() {
+        KafkaStreams.State state = streams.state();
+        if (state != KafkaStreams.State.RUNNING) {
+            return new Readiness(false, state.name(), "Kafka Streams is " + state);
+        }
+        return streams.storesNotQueryable()
+            .map(reason -> new Readiness(false, state.name(), reason))
+            .orElseGet(() -> new Readiness(true, state.name(), "Kafka Streams is RUNNING and its stores are queryable"));
+    }
+
+    /** The answer of a standby or restoring copy here, when allowed and fresh enough. */
+    private AggregateLookup fromLocalCopy(String aggregateId, int partition, String whyNotActive) {
+        if (!standbyReads.enabled()) {
+            return new NotReady(whyNotActive + "; answers from standby copies are off");
+        }
+        OptionalLong lag = streams.localLag(partition);
+        if (lag.isEmpty()) {
+            return new NotReady(whyNotActive + "; this instance holds no copy of it");
+        }
+        if (lag.getAsLong() > standbyReads.maxLag()) {
+            return new NotReady(whyNotActive + "; the copy here is " + lag.getAsLong() + " records behind, more than "
+                + standbyReads.maxLag());
+        }
+        try {
+            return answer(aggregateId, streams.getFromAnyCopy(partition, aggregateId),
+                new ServedFrom(Replica.STANDBY, lag.getAsLong()));
+        } catch (InvalidStateStoreException e) {
+            return new NotReady(whyNotActive + "; the copy here is not queryable either (" + e.getMessage() + ")");
+        }
+    }
+
+    private AggregateLookup answer(String aggregateId, AggregateRecord record, ServedFrom servedFrom) {
+        if (record == null) {
+            return new NotFound(servedFrom);
+        }
+        byte[] state = bytes(record.getState());
+        return new Found(new AggregateView(
+            aggregateId, record.getAggregateType(), record.getVersion(), record.getLastEventId(),
+            Instant.ofEpochMilli(record.getLastEventTimestamp()), record.getEventsSinceSnapshot(),
+            record.getLastSnapshotVersion(), codec.decode(state, codec.writerSchemaOf(state))), servedFrom);
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        ByteBuffer copy = buffer.duplicate();
+        byte[] bytes = new byte[copy.remaining()];
+        copy.get(bytes);
+        return bytes;
+    }
+}

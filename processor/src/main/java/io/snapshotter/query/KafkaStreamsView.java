@@ -1,0 +1,82 @@
+package io.snapshotter.query;
+
+import io.snapshotter.schema.store.AggregateRecord;
+import io.snapshotter.topology.SnapshotTopology;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.LagInfo;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/** {@link StreamsView} over a running {@link KafkaStreams}. */
+final class KafkaStreamsView implements StreamsView {
+
+    private static final String STORE = SnapshotTopology.AGGREGATES_STORE;
+    private static final Serializer<String> KEYS = new StringSerializer();
+
+    private final KafkaStreams streams;
+
+    KafkaStreamsView(KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    @Override
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    @Override
+    public Optional<KeyLocation> locate(String aggregateId) {
+        KeyQueryMetadata metadata = streams.queryMetadataForKey(STORE, aggregateId, KEYS);
+        if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)
+                || metadata.activeHost().equals(HostInfo.unavailable())) {
+            return Optional.empty();
+        }
+        HostInfo active = metadata.activeHost();
+        return Optional.of(new KeyLocation(metadata.partition(), new Instance(active.host(), active.port())));
+    }
+
+    @Override
+    public AggregateRecord getFromActive(int partition, String aggregateId) {
+        return store(StoreQueryParameters.fromNameAndType(STORE, QueryableStoreTypes.<String, AggregateRecord>keyValueStore())
+            .withPartition(partition)).get(aggregateId);
+    }
+
+    @Override
+    public AggregateRecord getFromAnyCopy(int partition, String aggregateId) {
+        return store(StoreQueryParameters.fromNameAndType(STORE, QueryableStoreTypes.<String, AggregateRecord>keyValueStore())
+            .withPartition(partition).enableStaleStores()).get(aggregateId);
+    }
+
+    /** Asks the broker for the changelog end offsets: only called when the active copy cannot answer. */
+    @Override
+    public OptionalLong localLag(int partition) {
+        Map<Integer, LagInfo> lags = streams.allLocalStorePartitionLags().get(STORE);
+        LagInfo lag = lags == null ? null : lags.get(partition);
+        return lag == null ? OptionalLong.empty() : OptionalLong.of(lag.offsetLag());
+    }
+
+    @Override
+    public Optional<String> storesNotQueryable() {
+        try {
+            store(StoreQueryParameters.fromNameAndType(STORE, QueryableStoreTypes.keyValueStore())).approximateNumEntries();
+            return Optional.empty();
+        } catch (InvalidStateStoreException e) {
+            boolean activeHere = streams.metadataForLocalThreads().stream().anyMatch(t -> !t.activeTasks().isEmpty());
+            return activeHere ? Optional.of("store '" + STORE + "' is not queryable: " + e.getMessage()) : Optional.empty();
+        }
+    }
+
+    private ReadOnlyKeyValueStore<String, AggregateRecord> store(
+            StoreQueryParameters<ReadOnlyKeyValueStore<String, AggregateRecord>> parameters) {
+        return streams.store(parameters);
+    }
+}

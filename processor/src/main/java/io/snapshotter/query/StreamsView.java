@@ -1,0 +1,37 @@
+package io.snapshotter.query;
+
+import io.snapshotter.schema.store.AggregateRecord;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+
+/** What {@link InteractiveQueries} asks of Kafka Streams about the aggregates store; a seam for tests. */
+interface StreamsView {
+
+    /**
+     * Where a key lives.
+     *
+     * @param partition the store partition (= event topic partition) holding it
+     * @param active    the instance with the active copy
+     */
+    record KeyLocation(int partition, Instance active) {
+    }
+
+    KafkaStreams.State state();
+
+    /** The key's partition and owner; empty while Kafka Streams does not know them (a rebalance under way). */
+    Optional<KeyLocation> locate(String aggregateId);
+
+    /** The key's record in the local active copy of {@code partition}, or null when absent. */
+    AggregateRecord getFromActive(int partition, String aggregateId) throws InvalidStateStoreException;
+
+    /** The key's record in any local copy of {@code partition} (standby or restoring too), or null when absent. */
+    AggregateRecord getFromAnyCopy(int partition, String aggregateId) throws InvalidStateStoreException;
+
+    /** How many changelog records the local copy of {@code partition} is behind; empty when there is none here. */
+    OptionalLong localLag(int partition);
+
+    /** Why the local active stores are not all queryable; empty when they are (or there are none). */
+    Optional<String> storesNotQueryable();
+}
