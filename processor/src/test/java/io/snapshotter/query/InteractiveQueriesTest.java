@@ -1,0 +1,254 @@
+package io.snapshotter.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.snapshotter.domain.inventory.state.InventoryItemState;
+import io.snapshotter.domain.inventory.state.ItemStatus;
+import io.snapshotter.query.AggregateLookup.Found;
+import io.snapshotter.query.AggregateLookup.NotFound;
+import io.snapshotter.query.AggregateLookup.NotReady;
+import io.snapshotter.query.AggregateLookup.OnAnotherInstance;
+import io.snapshotter.query.AggregateLookup.Replica;
+import io.snapshotter.query.AggregateLookup.ServedFrom;
+import io.snapshotter.query.AggregateQueries.Readiness;
+import io.snapshotter.query.AggregateQueries.Routing;
+import io.snapshotter.query.InteractiveQueries.StandbyReads;
+import io.snapshotter.registry.InMemorySchemaRegistry;
+import io.snapshotter.schema.store.AggregateRecord;
+import io.snapshotter.serde.AvroWireCodec;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.junit.jupiter.api.Test;
+
+class InteractiveQueriesTest {
+
+    private static final Instance SELF = new Instance("10.0.0.1", 8080);
+    private static final Instance OTHER = new Instance("10.0.0.2", 8080);
+    private static final Instant AT = Instant.parse("2026-01-01T10:00:00Z");
+    private static final InventoryItemState STATE = new InventoryItemState("item-1", "SKU-1", "Widget", "wh-1", 7L,
+        10L, 3L, ItemStatus.ACTIVE, null, AT);
+
+    private final AvroWireCodec codec = new AvroWireCodec(new InMemorySchemaRegistry());
+    private final FakeStreams streams = new FakeStreams();
+
+    private InteractiveQueries queries(StandbyReads standbyReads) {
+        return new InteractiveQueries(streams, SELF, standbyReads, codec);
+    }
+
+    private InteractiveQueries queries() {
+        return queries(new StandbyReads(true, 100));
+    }
+
+    @Test
+    void shouldAnswerFromTheActiveCopyWhenThisInstanceOwnsTheKey() {
+        streams.owner = SELF;
+        streams.active.put("item-1", record(5, 2));
+
+        AggregateLookup lookup = queries().lookup("item-1", Routing.MAY_FORWARD);
+
+        assertThat(lookup).isInstanceOf(Found.class);
+        Found found = (Found) lookup;
+        assertThat(found.servedFrom()).isEqualTo(ServedFrom.ACTIVE);
+        AggregateView aggregate = found.aggregate();
+        assertThat(aggregate.aggregateId()).isEqualTo("item-1");
+        assertThat(aggregate.aggregateType()).isEqualTo("InventoryItem");
+        assertThat(aggregate.version()).isEqualTo(5);
+        assertThat(aggregate.lastEventId()).isEqualTo("event-5");
+        assertThat(aggregate.lastEventTimestamp()).isEqualTo(AT);
+        assertThat(aggregate.eventsSinceSnapshot()).isEqualTo(2);
+        assertThat(aggregate.lastSnapshotVersion()).isEqualTo(3);
+        assertThat(aggregate.state()).isEqualTo(STATE);
+    }
+
+    @Test
+    void shouldAnswerNotFoundWhenTheOwnedStoreDoesNotHaveTheKey() {
+        streams.owner = SELF;
+
+        assertThat(queries().lookup("item-1", Routing.MAY_FORWARD)).isEqualTo(new NotFound(ServedFrom.ACTIVE));
+    }
+
+    @Test
+    void shouldNameTheOwnerWhenAnotherInstanceOwnsTheKey() {
+        streams.owner = OTHER;
+        streams.copy.put("item-1", record(5, 2));
+        streams.lag = OptionalLong.of(0);
+
+        assertThat(queries().lookup("item-1", Routing.MAY_FORWARD)).isEqualTo(new OnAnotherInstance(OTHER));
+    }
+
+    @Test
+    void shouldAnswerFromAFreshStandbyWhileTheActiveCopyIsNotQueryable() {
+        streams.owner = SELF;
+        streams.activeQueryable = false;
+        streams.copy.put("item-1", record(4, 1));
+        streams.lag = OptionalLong.of(5);
+
+        AggregateLookup lookup = queries().lookup("item-1", Routing.MAY_FORWARD);
+
+        assertThat(lookup).isInstanceOf(Found.class);
+        assertThat(((Found) lookup).servedFrom()).isEqualTo(new ServedFrom(Replica.STANDBY, 5));
+        assertThat(((Found) lookup).aggregate().version()).isEqualTo(4);
+    }
+
+    @Test
+    void shouldNotAnswerFromAStandbyFurtherBehindThanTheMaxLag() {
+        streams.owner = SELF;
+        streams.activeQueryable = false;
+        streams.copy.put("item-1", record(4, 1));
+        streams.lag = OptionalLong.of(101);
+
+        AggregateLookup lookup = queries().lookup("item-1", Routing.MAY_FORWARD);
+
+        assertThat(lookup).isInstanceOf(NotReady.class);
+        assertThat(((NotReady) lookup).reason()).contains("101 records behind");
+    }
+
+    @Test
+    void shouldNotAnswerFromAStandbyWhenStandbyReadsAreOff() {
+        streams.owner = SELF;
+        streams.activeQueryable = false;
+        streams.copy.put("item-1", record(4, 1));
+        streams.lag = OptionalLong.of(0);
+
+        AggregateLookup lookup = queries(new StandbyReads(false, 100)).lookup("item-1", Routing.MAY_FORWARD);
+
+        assertThat(lookup).isInstanceOf(NotReady.class);
+        assertThat(((NotReady) lookup).reason()).contains("standby copies are off");
+    }
+
+    @Test
+    void shouldNotAnswerWhenNoLocalCopyCanStandInForTheActive() {
+        streams.owner = SELF;
+        streams.activeQueryable = false;
+
+        AggregateLookup lookup = queries().lookup("item-1", Routing.MAY_FORWARD);
+
+        assertThat(lookup).isInstanceOf(NotReady.class);
+        assertThat(((NotReady) lookup).reason()).contains("no copy");
+    }
+
+    @Test
+    void shouldAnswerALocalOnlyLookupOfAnotherInstancesKeyFromAFreshLocalCopy() {
+        streams.owner = OTHER;
+        streams.copy.put("item-1", record(4, 1));
+        streams.lag = OptionalLong.of(0);
+
+        AggregateLookup lookup = queries().lookup("item-1", Routing.LOCAL_ONLY);
+
+        assertThat(lookup).isInstanceOf(Found.class);
+        assertThat(((Found) lookup).servedFrom().replica()).isEqualTo(Replica.STANDBY);
+    }
+
+    @Test
+    void shouldNotAnswerALocalOnlyLookupOfAnotherInstancesKeyWithoutALocalCopy() {
+        streams.owner = OTHER;
+
+        AggregateLookup lookup = queries().lookup("item-1", Routing.LOCAL_ONLY);
+
+        assertThat(lookup).isInstanceOf(NotReady.class);
+        assertThat(((NotReady) lookup).reason()).contains("owned by " + OTHER);
+    }
+
+    @Test
+    void shouldNotAnswerWhileKafkaStreamsIsNotRunning() {
+        streams.state = KafkaStreams.State.PENDING_SHUTDOWN;
+        streams.owner = SELF;
+        streams.active.put("item-1", record(5, 2));
+
+        AggregateLookup lookup = queries().lookup("item-1", Routing.MAY_FORWARD);
+
+        assertThat(lookup).isEqualTo(new NotReady("Kafka Streams is PENDING_SHUTDOWN"));
+    }
+
+    @Test
+    void shouldNotAnswerWhileTheKeysOwnerIsUnknown() {
+        streams.state = KafkaStreams.State.REBALANCING;
+        streams.owner = null;
+
+        AggregateLookup lookup = queries().lookup("item-1", Routing.MAY_FORWARD);
+
+        assertThat(lookup).isInstanceOf(NotReady.class);
+        assertThat(((NotReady) lookup).reason()).contains("not known yet");
+    }
+
+    @Test
+    void shouldBeReadyOnlyWhenRunningWithQueryableStores() {
+        streams.state = KafkaStreams.State.REBALANCING;
+        assertThat(queries().readiness().ready()).isFalse();
+
+        streams.state = KafkaStreams.State.RUNNING;
+        streams.storesProblem = Optional.of("store 'aggregates' is not queryable");
+        assertThat(queries().readiness()).isEqualTo(new Readiness(false, "RUNNING", "store 'aggregates' is not queryable"));
+
+        streams.storesProblem = Optional.empty();
+        assertThat(queries().readiness().ready()).isTrue();
+    }
+
+    private AggregateRecord record(long version, long eventsSinceSnapshot) {
+        byte[] state = codec.encode(InventoryItemState.getClassSchema().getFullName(), STATE, true);
+        return AggregateRecord.newBuilder()
+            .setAggregateType("InventoryItem")
+            .setVersion(version)
+            .setLastEventId("event-" + version)
+            .setLastEventTimestamp(AT.toEpochMilli())
+            .setEventsSinceSnapshot(eventsSinceSnapshot)
+            .setLastSnapshotVersion(version - eventsSinceSnapshot)
+            .setLastSnapshotTime(AT.toEpochMilli())
+            .setSnapshotDueTime(Long.MAX_VALUE)
+            .setState(ByteBuffer.wrap(state))
+            .build();
+    }
+
+    /** Kafka Streams as the queries see it: one partition, an owner, a local active and a local other copy. */
+    private static final class FakeStreams implements StreamsView {
+        KafkaStreams.State state = KafkaStreams.State.RUNNING;
+        Instance owner;
+        final Map<String, AggregateRecord> active = new HashMap<>();
+        boolean activeQueryable = true;
+        final Map<String, AggregateRecord> copy = new HashMap<>();
+        OptionalLong lag = OptionalLong.empty();
+        Optional<String> storesProblem = Optional.empty();
+
+        @Override
+        public KafkaStreams.State state() {
+            return state;
+        }
+
+        @Override
+        public Optional<KeyLocation> locate(String aggregateId) {
+            return Optional.ofNullable(owner).map(o -> new KeyLocation(3, o));
+        }
+
+        @Override
+        public AggregateRecord getFromActive(int partition, String aggregateId) {
+            if (!activeQueryable) {
+                throw new InvalidStateStoreException("restoring");
+            }
+            return active.get(aggregateId);
+        }
+
+        @Override
+        public AggregateRecord getFromAnyCopy(int partition, String aggregateId) {
+            if (lag.isEmpty()) {
+                throw new InvalidStateStoreException("no copy");
+            }
+            return copy.get(aggregateId);
+        }
+
+        @Override
+        public OptionalLong localLag(int partition) {
+            return lag;
+        }
+
+        @Override
+        public Optional<String> storesNotQueryable() {
+            return storesProblem;
+        }
+    }
+}
