@@ -104,7 +104,8 @@ public final class LookupBenchmark {
                     ids.size(), options.events(), local.size(), forwarded.size());
                 boolean wrk = options.useWrk() && wrkInstalled();
                 out.printf("Load: %s, %d connections, %s per measurement after a %s warm-up, %d cores%n",
-                    wrk ? "wrk" : "Java load generator (wrk not installed)", options.connections(), options.duration(),
+                    wrk ? "wrk" : options.useWrk() ? "Java load generator (wrk not installed)" : "Java load generator",
+                    options.connections(), options.duration(),
                     warmUp(options), Runtime.getRuntime().availableProcessors());
                 List<Result> results = new ArrayList<>();
                 results.add(measure("local (A owns the key)", base, local, options, wrk));
