@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -72,12 +73,14 @@ public final class ProcessorApp implements AutoCloseable {
      */
     public static ProcessorApp start(ProcessorConfig config, SchemaRegistryClient registry) throws InterruptedException {
         PrometheusMeterRegistry meters = ProcessorMeters.newRegistry(config.applicationId());
-        return start(config, registry, meters, snapshotStorage(config, registry, meters));
+        return start(config, registry, meters, () -> snapshotStorage(config, registry, meters));
     }
 
     /**
      * The snapshot store the HTTP API reads and sweeps, as configured; the processor closes it.
-     * None yet: the DynamoDB store is wired here when {@code dynamodb.enabled}.
+     * Opened after the topics are set up (a consumer of a missing snapshot topic could have the
+     * broker create it uncompacted). None yet: the DynamoDB store is wired here when
+     * {@code dynamodb.enabled}.
      */
     static SnapshotStorage snapshotStorage(ProcessorConfig config, SchemaRegistryClient registry, MeterRegistry meters) {
         return SnapshotStorage.none();
@@ -89,14 +92,17 @@ public final class ProcessorApp implements AutoCloseable {
      * {@code kafka.application.server} is set), then starts the topology and serves the API.
      *
      * @param meters  where every metric goes: the topology's, Kafka Streams', HTTP's, the storage's
-     * @param storage the snapshot store behind the snapshot endpoints; closed with the processor
+     * @param storageOpener opens the snapshot store behind the snapshot endpoints, once the topics are
+     *                      set up; it is closed with the processor
      */
     public static ProcessorApp start(ProcessorConfig config, SchemaRegistryClient registry,
-                                     PrometheusMeterRegistry meters, SnapshotStorage storage) throws InterruptedException {
+                                     PrometheusMeterRegistry meters, Supplier<SnapshotStorage> storageOpener)
+            throws InterruptedException {
         Deque<AutoCloseable> closing = new ArrayDeque<>();
-        closing.push(storage.closer());
         try {
             setUpTopics(config);
+            SnapshotStorage storage = storageOpener.get();
+            closing.push(storage.closer());
             Properties props = config.streamsProperties();
             boolean http = config.getBoolean(ProcessorConfig.HTTP_ENABLED);
             HttpSettings httpSettings = HttpSettings.from(config);
