@@ -4,6 +4,8 @@ import io.snapshotter.bench.LookupBenchmark;
 import io.snapshotter.config.ConfigSources;
 import io.snapshotter.config.ProcessorConfig;
 import io.snapshotter.embedded.EmbeddedDemo;
+import io.snapshotter.embedded.SampleProducer;
+import io.snapshotter.serde.AvroWireCodec;
 import io.snapshotter.registry.SchemaRegistries;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +23,8 @@ import org.apache.kafka.common.config.ConfigException;
  * feeds them sample inventory events. Configuration: {@code config/application.properties}, then
  * {@code --config FILE}, then {@code SNAPSHOTTER_*} environment variables. {@code bench-lookups} is
  * a load check of the HTTP lookups on two embedded instances (see {@link LookupBenchmark}).
+ * {@code produce-samples} produces the sample inventory stream to the configured cluster and
+ * registry (the compose stack's producer).
  */
 public final class Launcher {
 
@@ -48,11 +52,13 @@ public final class Launcher {
         }
         Path configFile = null;
         boolean embedded = false;
+        boolean produceSamples = false;
         Duration duration = null;
         int eventsPerSecond = 200;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "run" -> { }
+                case "produce-samples" -> produceSamples = true;
                 case "--config" -> configFile = Path.of(value(args, ++i, "--config"));
                 case "--embedded" -> embedded = true;
                 case "--seconds" -> duration = Duration.ofSeconds(Long.parseLong(value(args, ++i, "--seconds")));
@@ -73,6 +79,12 @@ public final class Launcher {
             return 0;
         }
         ProcessorConfig config = new ProcessorConfig(values);
+        if (produceSamples) {
+            long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+            new SampleProducer(config, new AvroWireCodec(SchemaRegistries.fromConfig(config)))
+                .run(eventsPerSecond, false, () -> System.nanoTime() < end);
+            return 0;
+        }
         try (ProcessorApp app = ProcessorApp.start(config, SchemaRegistries.fromConfig(config))) {
             Thread main = Thread.currentThread();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -119,6 +131,7 @@ public final class Launcher {
 
     private static String usage() {
         return "usage: snapshot-processor [run] [--config FILE] [--embedded [--seconds N] [--events-per-second R]]\n"
+            + "       snapshot-processor produce-samples [--config FILE] [--events-per-second R] [--seconds N]\n"
             + "       snapshot-processor bench-lookups [--aggregates N] [--events N] [--seconds S] [--connections C] [--no-wrk]";
     }
 }

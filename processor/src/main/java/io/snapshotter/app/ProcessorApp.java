@@ -1,6 +1,8 @@
 package io.snapshotter.app;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.snapshotter.dynamodb.DynamoDbSnapshots;
+import io.snapshotter.serde.AvroWireCodec;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.snapshotter.admin.KafkaSnapshotRequests;
 import io.snapshotter.config.ProcessorConfig;
@@ -79,11 +81,17 @@ public final class ProcessorApp implements AutoCloseable {
     /**
      * The snapshot store the HTTP API reads and sweeps, as configured; the processor closes it.
      * Opened after the topics are set up (a consumer of a missing snapshot topic could have the
-     * broker create it uncompacted). None yet: the DynamoDB store is wired here when
-     * {@code dynamodb.enabled}.
+     * broker create it uncompacted). With {@code dynamodb.enabled}: the DynamoDB table (checked or
+     * created) and its writer, started here; otherwise none.
      */
     static SnapshotStorage snapshotStorage(ProcessorConfig config, SchemaRegistryClient registry, MeterRegistry meters) {
-        return SnapshotStorage.none();
+        if (!config.getBoolean(ProcessorConfig.DYNAMODB_ENABLED)) {
+            return SnapshotStorage.none();
+        }
+        AvroWireCodec codec = new AvroWireCodec(registry);
+        DynamoDbSnapshots dynamo = DynamoDbSnapshots.open(config, codec, meters);
+        dynamo.startWriter(config, codec, meters);
+        return SnapshotStorage.of(dynamo.store(), dynamo.retention(), dynamo);
     }
 
     /**

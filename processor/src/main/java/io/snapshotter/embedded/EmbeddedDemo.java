@@ -2,20 +2,17 @@ package io.snapshotter.embedded;
 
 import io.snapshotter.app.ProcessorApp;
 import io.snapshotter.config.ProcessorConfig;
-import io.snapshotter.embedded.SampleInventoryStream.SampleEvent;
 import io.snapshotter.http.HttpSettings;
 import io.snapshotter.registry.InMemorySchemaRegistry;
 import io.snapshotter.schema.Snapshot;
 import io.snapshotter.schema.store.AggregateRecord;
 import io.snapshotter.serde.AvroWireCodec;
-import io.snapshotter.serde.EventEncoder;
 import io.snapshotter.serde.SpecificAvroSerde;
 import io.snapshotter.topology.DeadLetters;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,12 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -43,8 +35,6 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 public final class EmbeddedDemo {
 
-    private static final int ITEMS = 40;
-    private static final int WAREHOUSES = 4;
 
     private final PrintStream out;
 
@@ -71,7 +61,7 @@ public final class EmbeddedDemo {
                     config.applicationId(), config.eventsTopic(), config.snapshotsTopic(), config.deadLetterTopic());
                 AtomicBoolean running = new AtomicBoolean(true);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> running.set(false)));
-                Thread feeder = new Thread(() -> feed(kafka, config, codec, eventsPerSecond, running), "sample-feed");
+                Thread feeder = new Thread(() -> feed(config, codec, eventsPerSecond, running), "sample-feed");
                 Thread printer = new Thread(() -> printOutputs(kafka, config, codec, running), "output-printer");
                 feeder.start();
                 printer.start();
@@ -99,32 +89,9 @@ public final class EmbeddedDemo {
             SampleInventoryStream.itemId(0)));
     }
 
-    private void feed(EmbeddedKafka kafka, ProcessorConfig config, AvroWireCodec codec, int eventsPerSecond,
-                      AtomicBoolean running) {
-        EventEncoder encoder = new EventEncoder(codec, config.eventsTopic(), config.subjectNameStrategy());
-        SampleInventoryStream stream = new SampleInventoryStream(42, ITEMS, WAREHOUSES, Instant.now(), 1);
-        Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-            ProducerConfig.LINGER_MS_CONFIG, 5);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
-                new ByteArraySerializer())) {
-            // Two bad records first: bytes that are no event at all, and an event that skips a sequence.
-            producer.send(new ProducerRecord<>(config.eventsTopic(), "item-99999", "not avro".getBytes(StandardCharsets.UTF_8)));
-            SampleEvent gap = new SampleInventoryStream(7, 1, 0, Instant.now(), 1).next();
-            producer.send(new ProducerRecord<>(config.eventsTopic(), "item-gap", encoder.encode(gap.eventId(),
-                "item-gap", gap.aggregateType(), 5, gap.timestamp(), gap.payload())));
-            long started = System.nanoTime();
-            long sent = 0;
-            while (running.get()) {
-                SampleEvent event = stream.next();
-                producer.send(new ProducerRecord<>(config.eventsTopic(), null, event.timestamp().toEpochMilli(),
-                    event.aggregateId(), encoder.encode(event.eventId(), event.aggregateId(), event.aggregateType(),
-                    event.sequence(), event.timestamp(), event.payload())));
-                sent++;
-                long aheadNanos = sent * 1_000_000_000L / eventsPerSecond - (System.nanoTime() - started);
-                if (aheadNanos > 1_000_000) {
-                    Thread.sleep(aheadNanos / 1_000_000);
-                }
-            }
+    private static void feed(ProcessorConfig config, AvroWireCodec codec, int eventsPerSecond, AtomicBoolean running) {
+        try {
+            new SampleProducer(config, codec).run(eventsPerSecond, true, running::get);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
