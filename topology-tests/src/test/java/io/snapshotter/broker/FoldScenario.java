@@ -17,6 +17,7 @@ import io.snapshotter.schema.store.AggregateRecord;
 import io.snapshotter.serde.AvroWireCodec;
 import io.snapshotter.serde.EventEncoder;
 import io.snapshotter.serde.SpecificAvroSerde;
+import io.snapshotter.testing.Await;
 import io.snapshotter.topology.DeadLetterReason;
 import io.snapshotter.topology.DeadLetters;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
@@ -45,7 +45,6 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
@@ -191,23 +190,8 @@ final class FoldScenario {
             ? new InventoryItemFold().stateType() : new WarehouseFold().stateType();
     }
 
-    static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!holds(condition)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Timed out after " + TIMEOUT + " waiting until " + what);
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    /** A store handle goes stale while a rebalance moves its task: that is "not yet", not a failure. */
-    private static boolean holds(BooleanSupplier condition) {
-        try {
-            return condition.getAsBoolean();
-        } catch (InvalidStateStoreException e) {
-            return false;
-        }
+    static void waitUntil(String what, Await.Condition condition) throws InterruptedException {
+        Await.until(what, TIMEOUT, condition);
     }
 
     /** The input folded directly with the domain folds: final states, versions and the state at every N-th event. */

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.snapshotter.config.ProcessorConfig;
 import io.snapshotter.embedded.EmbeddedKafka;
 import io.snapshotter.schema.Snapshot;
+import io.snapshotter.testing.Await;
 import io.snapshotter.topology.DeadLetterReason;
 import io.snapshotter.topology.DeadLetters;
 import java.time.Duration;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -130,14 +130,8 @@ class DynamoDbSnapshotWriterTest {
         }
     }
 
-    private static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Timed out waiting until " + what);
-            }
-            Thread.sleep(100);
-        }
+    private static void waitUntil(String what, Await.Condition condition) throws InterruptedException {
+        Await.until(what, TIMEOUT, condition);
     }
 
     @Test
@@ -146,7 +140,7 @@ class DynamoDbSnapshotWriterTest {
         startWriter();
 
         waitUntil("30 items in the table", () -> items() == 30);
-        waitUntil("offsets committed", () -> uncheck(this::committed) == 30);
+        waitUntil("offsets committed", () -> committed() == 30);
         waitUntil("no lag", () -> writer.lag() == 0);
         assertThat(meters.counter("snapshotter.dynamodb.snapshots.written").count()).isEqualTo(30.0);
         assertThat(meters.get("snapshotter.dynamodb.write").timer().count()).isPositive();
@@ -158,7 +152,7 @@ class DynamoDbSnapshotWriterTest {
         produce(versions(2, 1, 6, snapshots));
         startWriter();
 
-        waitUntil("offsets committed", () -> uncheck(this::committed) == 12);
+        waitUntil("offsets committed", () -> committed() == 12);
         assertThat(items()).isEqualTo(6);
         assertThat(store.store().history("item-1", 10, null).snapshots()).extracting(s -> s.snapshot().getVersion())
             .containsExactly(6L, 5L, 4L);
@@ -170,7 +164,7 @@ class DynamoDbSnapshotWriterTest {
         produce(versions(3, 1, 2, snapshots));
         startWriter();
 
-        waitUntil("offsets committed", () -> uncheck(this::committed) == 12);
+        waitUntil("offsets committed", () -> committed() == 12);
         assertThat(items()).isEqualTo(6);
     }
 
@@ -179,7 +173,7 @@ class DynamoDbSnapshotWriterTest {
         startWriter();
         produce(versions(5, 1, 2, snapshots));
         waitUntil("the first 10 in the table", () -> items() == 10);
-        waitUntil("the first 10 committed", () -> uncheck(this::committed) == 10);
+        waitUntil("the first 10 committed", () -> committed() == 10);
 
         dynamo.stop();
         try {
@@ -192,7 +186,7 @@ class DynamoDbSnapshotWriterTest {
         }
 
         waitUntil("the newest 3 of each of the 5 aggregates in the table", () -> items() == 15);
-        waitUntil("all committed", () -> uncheck(this::committed) == 20);
+        waitUntil("all committed", () -> committed() == 20);
         waitUntil("no lag", () -> writer.lag() == 0);
         for (int a = 0; a < 5; a++) {
             assertThat(store.store().history("item-" + a, 10, null).snapshots()).extracting(s -> s.snapshot().getVersion())
@@ -212,7 +206,7 @@ class DynamoDbSnapshotWriterTest {
         produce(List.of(snapshots.of("item-1", 1), huge, snapshots.of("item-2", 1)));
         startWriter();
 
-        waitUntil("offsets committed", () -> uncheck(this::committed) == 3);
+        waitUntil("offsets committed", () -> committed() == 3);
         assertThat(items()).isEqualTo(2);
         assertThat(store.store().latest("item-big")).isEmpty();
         assertThat(meters.counter("snapshotter.dynamodb.snapshots.dead.lettered", "reason", "SNAPSHOT_TOO_LARGE").count())
@@ -236,18 +230,6 @@ class DynamoDbSnapshotWriterTest {
             assertThat(DeadLetters.header(deadLetter.headers(), DeadLetters.REASON))
                 .isEqualTo(DeadLetterReason.SNAPSHOT_TOO_LARGE.name());
             assertThat(DeadLetters.header(deadLetter.headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo(config.snapshotsTopic());
-        }
-    }
-
-    private interface Check {
-        long get() throws Exception;
-    }
-
-    private static long uncheck(Check check) {
-        try {
-            return check.get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
     }
 }

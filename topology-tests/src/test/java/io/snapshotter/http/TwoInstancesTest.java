@@ -17,6 +17,7 @@ import io.snapshotter.query.Instance;
 import io.snapshotter.registry.InMemorySchemaRegistry;
 import io.snapshotter.serde.AvroWireCodec;
 import io.snapshotter.serde.EventEncoder;
+import io.snapshotter.testing.Await;
 import io.snapshotter.topology.SnapshotTopology;
 import java.io.IOException;
 import java.net.URI;
@@ -230,27 +231,7 @@ class TwoInstancesTest {
         return (AggregateFold<SpecificRecord>) fold;
     }
 
-    /** A condition that may throw while instances rebalance: that is "not yet". */
-    @FunctionalInterface
-    private interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    private static void waitUntil(String what, Condition condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!holds(condition)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Timed out after " + TIMEOUT + " waiting until " + what);
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    private static boolean holds(Condition condition) {
-        try {
-            return condition.holds();
-        } catch (Exception e) {
-            return false;
-        }
+    private static void waitUntil(String what, Await.Condition condition) throws InterruptedException {
+        Await.until(what, TIMEOUT, condition);
     }
 }
