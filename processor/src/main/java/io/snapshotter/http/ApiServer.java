@@ -95,13 +95,14 @@ public final class ApiServer implements AutoCloseable {
             LOG.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
             response = ApiResponse.error(500, "internal error: " + e);
         }
-        send(exchange, response);
+        // timed up to the response, before it is written: a client holding the answer finds it counted
         Timer.builder(REQUESTS_TIMER)
             .description("HTTP requests, by method, route template and status")
             .tags("method", exchange.getRequestMethod(), "route", route, "status", Integer.toString(response.status()))
             .publishPercentileHistogram()
             .register(meters)
             .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        send(exchange, response);
     }
 
     private static void send(HttpExchange exchange, ApiResponse response) {
