@@ -8,8 +8,6 @@ import io.snapshotter.domain.inventory.InventoryItemFold;
 import io.snapshotter.domain.inventory.WarehouseFold;
 import io.snapshotter.embedded.SampleInventoryStream;
 import io.snapshotter.embedded.SampleInventoryStream.SampleEvent;
-import io.snapshotter.fold.AggregateFold;
-import io.snapshotter.fold.DomainEvent;
 import io.snapshotter.registry.SchemaRegistryClient;
 import io.snapshotter.schema.Snapshot;
 import io.snapshotter.schema.SnapshotReason;
@@ -18,6 +16,7 @@ import io.snapshotter.serde.AvroWireCodec;
 import io.snapshotter.serde.EventEncoder;
 import io.snapshotter.serde.SpecificAvroSerde;
 import io.snapshotter.testing.Await;
+import io.snapshotter.testing.ReferenceFold;
 import io.snapshotter.topology.DeadLetterReason;
 import io.snapshotter.topology.DeadLetters;
 import java.nio.charset.StandardCharsets;
@@ -103,22 +102,29 @@ final class FoldScenario {
         for (int i = 0; i < 1500; i++) {
             events.add(stream.next());
         }
-        Reference reference = Reference.of(events);
+        ReferenceFold reference = new ReferenceFold();
+        Map<String, SpecificRecord> snapshotStates = new HashMap<>();
+        for (SampleEvent e : events) {
+            SpecificRecord state = reference.apply(e);
+            if (e.sequence() % EVERY_EVENTS == 0) {
+                snapshotStates.put(e.aggregateId() + "@" + e.sequence(), state);
+            }
+        }
 
         try (ProcessorApp app = ProcessorApp.start(config, processorRegistry)) {
             produce(codec, events);
 
             ReadOnlyKeyValueStore<String, AggregateRecord> store = app.aggregates(TIMEOUT);
-            waitUntil("the store holds every aggregate's last event", () -> reference.finalStates.keySet().stream()
-                .allMatch(id -> store.get(id) != null && store.get(id).getVersion() == reference.versions.get(id)));
-            for (var entry : reference.finalStates.entrySet()) {
+            waitUntil("the store holds every aggregate's last event", () -> reference.states().keySet().stream()
+                .allMatch(id -> store.get(id) != null && store.get(id).getVersion() == reference.versions().get(id)));
+            for (var entry : reference.states().entrySet()) {
                 AggregateRecord record = store.get(entry.getKey());
                 assertThat(codec.decode(record.getState().array(), entry.getValue().getClass()))
                     .as("state of %s", entry.getKey()).isEqualTo(entry.getValue());
             }
 
             var snapshotSerde = SpecificAvroSerde.forValues(codec, Snapshot.class, false).deserializer();
-            List<Snapshot> snapshots = readCommitted(config.snapshotsTopic(), reference.snapshotStates.size(),
+            List<Snapshot> snapshots = readCommitted(config.snapshotsTopic(), snapshotStates.size(),
                 value -> snapshotSerde.deserialize(config.snapshotsTopic(), value));
             Map<String, SpecificRecord> seen = new HashMap<>();
             for (Snapshot snapshot : snapshots) {
@@ -128,7 +134,7 @@ final class FoldScenario {
                 assertThat(snapshot.getMetadata().getReason()).isEqualTo(SnapshotReason.COUNT);
                 assertThat(snapshot.getVersion() % EVERY_EVENTS).isZero();
             }
-            assertThat(seen).isEqualTo(reference.snapshotStates);
+            assertThat(seen).isEqualTo(snapshotStates);
 
             List<ConsumerRecord<byte[], byte[]>> deadLetters = readCommitted(config.deadLetterTopic(), 2);
             assertThat(deadLetters).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
@@ -192,32 +198,5 @@ final class FoldScenario {
 
     static void waitUntil(String what, Await.Condition condition) throws InterruptedException {
         Await.until(what, TIMEOUT, condition);
-    }
-
-    /** The input folded directly with the domain folds: final states, versions and the state at every N-th event. */
-    private record Reference(Map<String, SpecificRecord> finalStates, Map<String, Long> versions,
-                             Map<String, SpecificRecord> snapshotStates) {
-
-        static Reference of(List<SampleEvent> events) {
-            Map<String, AggregateFold<SpecificRecord>> folds = Map.of(
-                InventoryItemFold.AGGREGATE_TYPE, cast(new InventoryItemFold()),
-                WarehouseFold.AGGREGATE_TYPE, cast(new WarehouseFold()));
-            Reference reference = new Reference(new HashMap<>(), new HashMap<>(), new HashMap<>());
-            for (SampleEvent e : events) {
-                SpecificRecord state = folds.get(e.aggregateType()).apply(reference.finalStates.get(e.aggregateId()),
-                    new DomainEvent(e.eventId(), e.aggregateId(), e.sequence(), e.timestamp(), e.payload()));
-                reference.finalStates.put(e.aggregateId(), state);
-                reference.versions.put(e.aggregateId(), e.sequence());
-                if (e.sequence() % EVERY_EVENTS == 0) {
-                    reference.snapshotStates.put(e.aggregateId() + "@" + e.sequence(), state);
-                }
-            }
-            return reference;
-        }
-
-        @SuppressWarnings("unchecked")
-        private static AggregateFold<SpecificRecord> cast(AggregateFold<?> fold) {
-            return (AggregateFold<SpecificRecord>) fold;
-        }
     }
 }

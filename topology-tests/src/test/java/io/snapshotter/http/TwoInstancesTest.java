@@ -6,18 +6,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.snapshotter.app.ProcessorApp;
 import io.snapshotter.config.ProcessorConfig;
-import io.snapshotter.domain.inventory.InventoryItemFold;
-import io.snapshotter.domain.inventory.WarehouseFold;
 import io.snapshotter.embedded.EmbeddedKafka;
 import io.snapshotter.embedded.SampleInventoryStream;
 import io.snapshotter.embedded.SampleInventoryStream.SampleEvent;
-import io.snapshotter.fold.AggregateFold;
-import io.snapshotter.fold.DomainEvent;
 import io.snapshotter.query.Instance;
 import io.snapshotter.registry.InMemorySchemaRegistry;
 import io.snapshotter.serde.AvroWireCodec;
 import io.snapshotter.serde.EventEncoder;
 import io.snapshotter.testing.Await;
+import io.snapshotter.testing.ReferenceFold;
 import io.snapshotter.topology.SnapshotTopology;
 import java.io.IOException;
 import java.net.URI;
@@ -214,21 +211,10 @@ class TwoInstancesTest {
     }
 
     private static void referenceFold(List<SampleEvent> events) {
-        Map<String, AggregateFold<SpecificRecord>> folds = Map.of(
-            InventoryItemFold.AGGREGATE_TYPE, cast(new InventoryItemFold()),
-            WarehouseFold.AGGREGATE_TYPE, cast(new WarehouseFold()));
-        reference = new HashMap<>();
-        versions = new HashMap<>();
-        for (SampleEvent e : events) {
-            reference.put(e.aggregateId(), folds.get(e.aggregateType()).apply(reference.get(e.aggregateId()),
-                new DomainEvent(e.eventId(), e.aggregateId(), e.sequence(), e.timestamp(), e.payload())));
-            versions.put(e.aggregateId(), e.sequence());
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static AggregateFold<SpecificRecord> cast(AggregateFold<?> fold) {
-        return (AggregateFold<SpecificRecord>) fold;
+        ReferenceFold fold = new ReferenceFold();
+        events.forEach(fold::apply);
+        reference = fold.states();
+        versions = fold.versions();
     }
 
     private static void waitUntil(String what, Await.Condition condition) throws InterruptedException {
