@@ -1,0 +1,36 @@
+package io.snapshotter.benchmarks;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Command line of the benchmarks: {@code java -jar bench/target/snapshot-bench.jar <name> [options]}.
+ * Each benchmark runs on real components (an in-JVM KRaft broker, RocksDB) and prints its figures;
+ * {@code jmh} runs the JMH microbenchmarks with JMH's own options.
+ */
+public final class BenchMain {
+
+    /** One benchmark of the command line. */
+    interface Benchmark {
+        void run(String[] args) throws Exception;
+    }
+
+    private BenchMain() {
+    }
+
+    static Map<String, Benchmark> benchmarks() {
+        Map<String, Benchmark> all = new LinkedHashMap<>();
+        all.put("jmh", org.openjdk.jmh.Main::main);
+        return all;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, Benchmark> all = benchmarks();
+        if (args.length == 0 || !all.containsKey(args[0])) {
+            System.err.println("usage: snapshot-bench <" + String.join("|", all.keySet()) + "> [options]");
+            System.exit(2);
+        }
+        all.get(args[0]).run(Arrays.copyOfRange(args, 1, args.length));
+    }
+}
