@@ -7,10 +7,17 @@ import io.snapshotter.embedded.EmbeddedDemo;
 import io.snapshotter.embedded.SampleProducer;
 import io.snapshotter.serde.AvroWireCodec;
 import io.snapshotter.registry.SchemaRegistries;
+import io.snapshotter.fold.FoldRegistry;
+import io.snapshotter.replay.Replay;
+import io.snapshotter.replay.ReplayOptions;
+import io.snapshotter.replay.ReplayRefusedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
@@ -49,6 +56,9 @@ public final class Launcher {
     static int run(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("bench-lookups")) {
             return benchLookups(args);
+        }
+        if (args.length > 0 && args[0].equals("replay")) {
+            return replay(args);
         }
         Path configFile = null;
         boolean embedded = false;
@@ -98,6 +108,52 @@ public final class Launcher {
         return 0;
     }
 
+    /** {@code replay [--config FILE] [--from INSTANT] [--seed-from topic|dynamodb]}: see {@link Replay}. */
+    private static int replay(String[] args) throws Exception {
+        Path configFile = null;
+        Optional<Instant> from = Optional.empty();
+        ReplayOptions.SeedSource seedSource = ReplayOptions.SeedSource.AUTO;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--config" -> configFile = Path.of(value(args, ++i, "--config"));
+                case "--from" -> {
+                    String at = value(args, ++i, "--from");
+                    try {
+                        from = Optional.of(Instant.parse(at));
+                    } catch (DateTimeParseException e) {
+                        System.err.println("--from '" + at + "' is not an ISO-8601 instant, e.g. 2026-11-01T00:00:00Z");
+                        return 2;
+                    }
+                }
+                case "--seed-from" -> {
+                    String source = value(args, ++i, "--seed-from");
+                    switch (source) {
+                        case "topic" -> seedSource = ReplayOptions.SeedSource.TOPIC;
+                        case "dynamodb" -> seedSource = ReplayOptions.SeedSource.DYNAMODB;
+                        default -> {
+                            System.err.println("--seed-from must be topic or dynamodb, not '" + source + "'");
+                            return 2;
+                        }
+                    }
+                }
+                default -> {
+                    System.err.println("Unknown argument '" + args[i] + "'\n" + usage());
+                    return 2;
+                }
+            }
+        }
+        ProcessorConfig config = new ProcessorConfig(ConfigSources.load(DEFAULTS_FILE, configFile, System.getenv()));
+        try {
+            new Replay(config, SchemaRegistries.fromConfig(config), FoldRegistry.fromClassPath(), System.out,
+                System.console() != null)
+                .run(new ReplayOptions(from, seedSource, Duration.ofSeconds(1)));
+            return 0;
+        } catch (ReplayRefusedException e) {
+            System.err.println(e.getMessage());
+            return 3;
+        }
+    }
+
     private static int benchLookups(String[] args) throws Exception {
         LookupBenchmark.Options defaults = LookupBenchmark.Options.defaults();
         int aggregates = defaults.aggregates();
@@ -131,6 +187,7 @@ public final class Launcher {
 
     private static String usage() {
         return "usage: snapshot-processor [run] [--config FILE] [--embedded [--seconds N] [--events-per-second R]]\n"
+            + "       snapshot-processor replay [--config FILE] [--from 2026-11-01T00:00:00Z] [--seed-from topic|dynamodb]\n"
             + "       snapshot-processor produce-samples [--config FILE] [--events-per-second R] [--seconds N]\n"
             + "       snapshot-processor bench-lookups [--aggregates N] [--events N] [--seconds S] [--connections C] [--no-wrk]";
     }

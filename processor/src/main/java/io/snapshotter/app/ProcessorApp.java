@@ -2,7 +2,6 @@ package io.snapshotter.app;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.snapshotter.dynamodb.DynamoDbSnapshots;
-import io.snapshotter.serde.AvroWireCodec;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.snapshotter.admin.KafkaSnapshotRequests;
 import io.snapshotter.config.ProcessorConfig;
@@ -29,6 +28,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
@@ -75,7 +75,13 @@ public final class ProcessorApp implements AutoCloseable {
      */
     public static ProcessorApp start(ProcessorConfig config, SchemaRegistryClient registry) throws InterruptedException {
         PrometheusMeterRegistry meters = ProcessorMeters.newRegistry(config.applicationId());
-        return start(config, registry, meters, () -> snapshotStorage(config, registry, meters));
+        return start(config, registry, FoldRegistry.fromClassPath(), meters, () -> snapshotStorage(config, registry, meters));
+    }
+
+    /** As {@link #start(ProcessorConfig, SchemaRegistryClient)}, with {@code folds} and {@code meters} of the caller's. */
+    public static ProcessorApp start(ProcessorConfig config, SchemaRegistryClient registry, FoldRegistry folds,
+                                     PrometheusMeterRegistry meters) throws InterruptedException {
+        return start(config, registry, folds, meters, () -> snapshotStorage(config, registry, meters));
     }
 
     /**
@@ -106,6 +112,12 @@ public final class ProcessorApp implements AutoCloseable {
     public static ProcessorApp start(ProcessorConfig config, SchemaRegistryClient registry,
                                      PrometheusMeterRegistry meters, Supplier<SnapshotStorage> storageOpener)
             throws InterruptedException {
+        return start(config, registry, FoldRegistry.fromClassPath(), meters, storageOpener);
+    }
+
+    private static ProcessorApp start(ProcessorConfig config, SchemaRegistryClient registry, FoldRegistry folds,
+                                      PrometheusMeterRegistry meters, Supplier<SnapshotStorage> storageOpener)
+            throws InterruptedException {
         Deque<AutoCloseable> closing = new ArrayDeque<>();
         try {
             setUpTopics(config);
@@ -121,10 +133,13 @@ public final class ProcessorApp implements AutoCloseable {
                 props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, httpSettings.advertised(server.port()).toString());
             }
 
-            Topology topology = SnapshotTopology.buildTopology(config, registry, FoldRegistry.fromClassPath(), meters);
+            Topology topology = SnapshotTopology.buildTopology(config, registry, folds, meters);
             LOG.info("Topology:\n{}", topology.describe());
             KafkaStreams streams = new KafkaStreams(topology, props);
-            closing.push(() -> streams.close(CLOSE_TIMEOUT));
+            // Leave the group on close, unlike Kafka Streams' default: a stopped application then has no
+            // members at once, so `replay` (and Kafka's reset tool) can run without waiting out the session.
+            closing.push(() -> streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)));
             streams.setUncaughtExceptionHandler(
                 new BoundedThreadReplacement(config.getInt(ProcessorConfig.THREAD_REPLACEMENTS_MAX)));
             closing.push(ProcessorMeters.bindKafkaStreams(streams, meters));

@@ -11,10 +11,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.apache.kafka.common.errors.SerializationException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 
 /**
  * Reads snapshots from the table: the seed design's {@code getLatestSnapshot}, the history newest
@@ -52,6 +54,15 @@ public final class DynamoDbSnapshotStore implements SnapshotStore {
             .key(Map.of(SnapshotItems.AGGREGATE_ID, SnapshotItems.s(aggregateId),
                 SnapshotItems.VERSION, SnapshotItems.n(version)))).item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(verified(item));
+    }
+
+    /**
+     * Every snapshot in the table, in no particular order, as stored (state not yet verified): a
+     * paginated Scan, for replay's seeding, which needs all aggregates and cannot know their ids.
+     */
+    public void forEachSnapshot(Consumer<Snapshot> action) {
+        client.scanPaginator(ScanRequest.builder().tableName(table).consistentRead(true).build())
+            .items().forEach(item -> action.accept(SnapshotItems.fromItem(item)));
     }
 
     private List<Map<String, AttributeValue>> newestFirst(String aggregateId, int limit, Long beforeVersion) {

@@ -9,6 +9,7 @@ import io.snapshotter.topology.DeadLetterReason;
 import io.snapshotter.topology.DeadLetters;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -65,6 +66,8 @@ public final class DynamoDbSnapshotWriter implements Runnable, AutoCloseable {
     private final MeterRegistry meters;
     private final Thread thread;
     private long lagRefreshedAt;
+    /** The offsets this writer last committed, by partition (only its own thread touches it). */
+    private final Map<TopicPartition, Long> committed = new HashMap<>();
 
     DynamoDbSnapshotWriter(Properties consumerProps, Properties producerProps, String snapshotsTopic,
                            String deadLetterTopic, AvroWireCodec codec, DynamoDbSnapshots snapshots, MeterRegistry meters) {
@@ -100,6 +103,8 @@ public final class DynamoDbSnapshotWriter implements Runnable, AutoCloseable {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
                 if (!records.isEmpty()) {
                     writeAndCommit(records);
+                } else {
+                    commitPositions();
                 }
                 refreshLag(false);
             }
@@ -144,7 +149,9 @@ public final class DynamoDbSnapshotWriter implements Runnable, AutoCloseable {
                 retention.prune(aggregateId, this::keepAlive);
             }
             deadLetterProducer.flush();
-            consumer.commitSync(nextOffsets(records));
+            Map<TopicPartition, OffsetAndMetadata> next = nextOffsets(records);
+            consumer.commitSync(next);
+            next.forEach((partition, offset) -> committed.put(partition, offset.offset()));
         } catch (KafkaException e) {
             if (e instanceof WakeupException) {
                 throw e;
@@ -155,6 +162,33 @@ public final class DynamoDbSnapshotWriter implements Runnable, AutoCloseable {
             consumer.resume(consumer.assignment());
         }
         refreshLag(true);
+    }
+
+    /**
+     * After an empty poll: commits the positions of partitions that moved past their last commit
+     * without a record, i.e. over transaction markers (the processor writes snapshots in
+     * transactions), so a writer that has caught up shows a lag of 0. Every record before a
+     * position has been written by then: {@link #writeAndCommit} returns only once DynamoDB has them.
+     */
+    private void commitPositions() {
+        Map<TopicPartition, OffsetAndMetadata> ahead = new LinkedHashMap<>();
+        try {
+            for (TopicPartition partition : consumer.assignment()) {
+                long position = consumer.position(partition, Duration.ofSeconds(2));
+                Long done = committed.get(partition);
+                if (done == null || position > done) {
+                    ahead.put(partition, new OffsetAndMetadata(position));
+                }
+            }
+            if (!ahead.isEmpty()) {
+                consumer.commitSync(ahead);
+                ahead.forEach((partition, offset) -> committed.put(partition, offset.offset()));
+            }
+        } catch (WakeupException e) {
+            throw e;
+        } catch (KafkaException e) {
+            LOG.debug("Could not commit the snapshot writer's positions: {}", e.getMessage());
+        }
     }
 
     /** Between write attempts: stay in the group without taking new records, and keep the lag current. */
