@@ -90,11 +90,16 @@ final class TopicSetup {
         }
     }
 
-    /** Partitions of {@code topic}; a topic created a moment ago may take a moment to be described. */
+    /** Partitions of {@code topic}. */
     private static int partitionsOf(Admin admin, String topic) throws ExecutionException, InterruptedException {
+        return onceKnown(() -> admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size());
+    }
+
+    /** A broker call about a topic created a moment ago: the broker may not know the topic for a moment. */
+    private static <T> T onceKnown(AdminCall<T> call) throws ExecutionException, InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+                return call.get();
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || attempt == DESCRIBE_ATTEMPTS) {
                     throw e;
@@ -106,11 +111,15 @@ final class TopicSetup {
 
     static void requireCompacted(Admin admin, String topic) throws ExecutionException, InterruptedException {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+        Config config = onceKnown(() -> admin.describeConfigs(List.of(resource)).all().get().get(resource));
         String policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
         if (!policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
             throw new IllegalStateException("Snapshot topic '" + topic + "' has cleanup.policy=" + policy
                 + "; it must be compacted (cleanup.policy=compact) to keep the latest snapshot of every aggregate");
         }
+    }
+
+    private interface AdminCall<T> {
+        T get() throws ExecutionException, InterruptedException;
     }
 }
