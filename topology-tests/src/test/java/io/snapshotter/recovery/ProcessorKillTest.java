@@ -2,14 +2,13 @@ package io.snapshotter.recovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.snapshotter.embedded.KafkaBrokerProcess;
-import io.snapshotter.registry.ApicurioRegistry;
 import io.snapshotter.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,19 +22,19 @@ class ProcessorKillTest {
 
     private static final int EVENTS = 12_000;
 
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
     @Test
     void shouldFoldEveryEventOnceAndEmitEachSnapshotOnceAfterTheProcessorIsKilledMidStream() throws Exception {
         long start = System.nanoTime();
-        try (KafkaBrokerProcess kafka = KafkaBrokerProcess.start(dir.resolve("broker"));
-             ApicurioRegistry registry = ApicurioRegistry.start();
-             RecoveryScenario scenario = new RecoveryScenario("kill", kafka.bootstrapServers(), registry.url(),
-                 31, 300, 20, EVENTS);
+        try (BrokerAndRegistry stack = BrokerAndRegistry.start(dir.resolve("broker"));
+             RecoveryScenario scenario = new RecoveryScenario("kill", stack.kafka().bootstrapServers(),
+                 stack.registry().url(), 31, 300, 20, EVENTS);
              ProcessorProcess processor = ProcessorProcess.start(dir.resolve("processor"), "processor",
                  scenario.processorConfig(dir.resolve("state")))) {
-            System.out.printf("ProcessorKillTest: broker, registry and processor up in %d ms%n", millisSince(start));
+            System.out.printf("ProcessorKillTest: broker, registry and processor up in %d ms (processor ready in %d ms)%n",
+                millisSince(start), processor.readyMillis());
 
             scenario.produce(0, 4_000);
             Await.until("some snapshots committed", RecoveryScenario.TIMEOUT, () -> scenario.committedSnapshots() >= 50);
@@ -53,7 +52,8 @@ class ProcessorKillTest {
                 System.out.printf("ProcessorKillTest: state dir after the kill holds %s%n", files.map(Path::getFileName).toList());
             }
             processor.restart();
-            System.out.printf("ProcessorKillTest: restarted and ready %d ms after the kill%n", millisSince(killed));
+            System.out.printf("ProcessorKillTest: restarted and ready %d ms after the kill (the JVM's start to ready: %d ms)%n",
+                millisSince(killed), processor.readyMillis());
             scenario.produce(9_000, EVENTS);
 
             long catchingUp = System.nanoTime();

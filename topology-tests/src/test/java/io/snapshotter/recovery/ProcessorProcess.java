@@ -37,6 +37,7 @@ final class ProcessorProcess implements AutoCloseable {
     private final Path logFile;
     private final URI httpAddress;
     private Process process;
+    private long readyMillis;
 
     private ProcessorProcess(Path workDir, String name, int httpPort) {
         this.workDir = workDir;
@@ -131,11 +132,19 @@ final class ProcessorProcess implements AutoCloseable {
         }
     }
 
+    /** How long the last start took, from launching the JVM to {@code /ready} answering 200. */
+    long readyMillis() {
+        return readyMillis;
+    }
+
     private void launch() throws IOException, InterruptedException {
+        long start = System.nanoTime();
         String java = ProcessHandle.current().info().command()
             .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         process = new ProcessBuilder(List.of(java,
                 "-Xmx512m",
+                // a short-lived JVM on a shared machine: no C2 compiler threads, no parallel GC threads
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-Dlog4j2.configurationFile=" + workDir.resolve("log4j2.properties").toAbsolutePath(),
                 "-cp", System.getProperty("java.class.path"),
                 "io.snapshotter.app.Launcher", "run", "--config", configFile.toAbsolutePath().toString()))
@@ -144,6 +153,7 @@ final class ProcessorProcess implements AutoCloseable {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
             .start();
         awaitReady();
+        readyMillis = (System.nanoTime() - start) / 1_000_000;
     }
 
     private void awaitReady() throws IOException, InterruptedException {
@@ -172,6 +182,27 @@ final class ProcessorProcess implements AutoCloseable {
     String tail() throws IOException {
         List<String> lines = Files.readAllLines(logFile);
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+
+    /**
+     * The warnings and errors of the process output, each kind once with how often it came: the
+     * level, the logger and the start of the message, with numbers and ids left out.
+     */
+    Map<String, Long> warnings() throws IOException {
+        Map<String, Long> kinds = new TreeMap<>();
+        for (String line : Files.readAllLines(logFile)) {
+            int level = Math.max(line.indexOf(" WARN "), line.indexOf(" ERROR"));
+            if (level > 0) {
+                String kind = line.substring(level + 1).replaceFirst("\\[[^]]*\\] ", "").replaceAll("[0-9a-f-]{8,}|\\d+", "#");
+                kinds.merge(kind.substring(0, Math.min(kind.length(), 140)), 1L, Long::sum);
+            }
+        }
+        return kinds;
+    }
+
+    /** The lines of the process output that contain {@code phrase}. */
+    List<String> linesContaining(String phrase) throws IOException {
+        return Files.readAllLines(logFile).stream().filter(line -> line.contains(phrase)).toList();
     }
 
     /** How many lines of the process output contain each of {@code phrases}, for the test's report. */

@@ -110,9 +110,16 @@ final class RecoveryScenario implements AutoCloseable {
 
     /**
      * The processor's configuration: this scenario's application id and topics, exactly-once (the
-     * default, stated), count snapshots every {@link #EVERY_EVENTS} events. The consumer session
-     * timeout is 10 s instead of 45 s: a killed instance never leaves its group, and its restarted
-     * self gets its partitions only once the dead member's session has expired.
+     * default, stated), count snapshots every {@link #EVERY_EVENTS} events. Two settings differ
+     * from the defaults, for the tests' sake:
+     * <ul>
+     *   <li>a commit (transaction) every second rather than every 100 ms, so that a crash almost
+     *       always lands in a transaction whose records are already on the broker, which recovery
+     *       must then abort and redo;</li>
+     *   <li>a consumer session timeout of 10 s instead of 45 s: a killed or closed instance does not
+     *       leave its group, and the next one gets the partitions only once that member's session
+     *       has expired.</li>
+     * </ul>
      */
     Map<String, String> processorConfig(Path stateDir) {
         Map<String, String> config = new HashMap<>();
@@ -120,6 +127,7 @@ final class RecoveryScenario implements AutoCloseable {
         config.put("kafka.application.id", prefix);
         config.put("kafka.state.dir", stateDir.toAbsolutePath().toString());
         config.put("kafka.processing.guarantee", "exactly_once_v2");
+        config.put("kafka.commit.interval.ms", "1000");
         config.put("kafka.session.timeout.ms", "10000");
         config.put("schema.registry.url", registryUrl);
         config.put("topic.events", eventsTopic());
