@@ -39,6 +39,9 @@ import org.apache.kafka.common.Uuid;
  */
 public final class KafkaBrokerProcess implements AutoCloseable {
 
+    /** The broker JVM's options unless given: a 512 MB heap. */
+    public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx512m");
+
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
@@ -46,11 +49,13 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private final Path propertiesFile;
     private final Path logFile;
     private final int brokerPort;
+    private final List<String> jvmOptions;
     private final Thread killOnExit;
     private volatile Process process;
 
-    private KafkaBrokerProcess(Path dataDir, int brokerPort) {
+    private KafkaBrokerProcess(Path dataDir, int brokerPort, List<String> jvmOptions) {
         this.dataDir = dataDir;
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.propertiesFile = dataDir.resolve("server.properties");
         this.logFile = dataDir.resolve("broker.log");
         this.brokerPort = brokerPort;
@@ -66,10 +71,19 @@ public final class KafkaBrokerProcess implements AutoCloseable {
      * on two free loopback ports (client and controller listeners), returning once it answers clients.
      */
     public static KafkaBrokerProcess start(Path dataDir) throws IOException, InterruptedException {
+        return start(dataDir, DEFAULT_JVM_OPTIONS);
+    }
+
+    /**
+     * As {@link #start(Path)}, the broker's JVM started with {@code jvmOptions} instead of
+     * {@link #DEFAULT_JVM_OPTIONS} (tests on a busy machine may trade the broker's peak speed for a
+     * quicker start, e.g. {@code -XX:TieredStopAtLevel=1}).
+     */
+    public static KafkaBrokerProcess start(Path dataDir, List<String> jvmOptions) throws IOException, InterruptedException {
         Files.createDirectories(dataDir);
         int brokerPort = freePort();
         int controllerPort = freePort();
-        KafkaBrokerProcess broker = new KafkaBrokerProcess(dataDir, brokerPort);
+        KafkaBrokerProcess broker = new KafkaBrokerProcess(dataDir, brokerPort, jvmOptions);
         broker.writeConfig(controllerPort);
         broker.format();
         Runtime.getRuntime().addShutdownHook(broker.killOnExit);
@@ -194,9 +208,10 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     private ProcessBuilder javaProcess(String mainClass, String... args) {
-        List<String> command = new ArrayList<>(List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx512m",
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of(
             "-Dlog4j2.configurationFile=" + dataDir.resolve("log4j2.properties").toAbsolutePath(),
             "-cp", System.getProperty("java.class.path"),
             mainClass));

@@ -8,16 +8,18 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The broker (a process of its own) is killed with {@code SIGKILL} in the middle of a stream of
+ * The broker (a process of its own, shared with the other recovery tests) is killed with {@code SIGKILL} in the middle of a stream of
  * events and started again on the same port and log directory, while the processor (a separate
  * process, exactly-once on, default Kafka Streams timeouts) keeps running: the same processor
  * process rides out the outage, serves the reference fold of every event, each folded exactly once,
  * and the snapshots topic holds every count snapshot once, with the right state.
  */
+@ExtendWith(BrokerAndRegistry.Shared.class)
 class BrokerRestartTest {
 
     private static final int EVENTS = 12_000;
@@ -26,14 +28,13 @@ class BrokerRestartTest {
     Path dir;
 
     @Test
-    void shouldFoldEveryEventOnceAndEmitEachSnapshotOnceAcrossABrokerKillAndRestart() throws Exception {
+    void shouldFoldEveryEventOnceAndEmitEachSnapshotOnceAcrossABrokerKillAndRestart(BrokerAndRegistry stack) throws Exception {
         long start = System.nanoTime();
-        try (BrokerAndRegistry stack = BrokerAndRegistry.start(dir.resolve("broker"));
-             RecoveryScenario scenario = new RecoveryScenario("broker-restart", stack.kafka().bootstrapServers(),
+        try (RecoveryScenario scenario = new RecoveryScenario("broker-restart", stack.kafka().bootstrapServers(),
                  stack.registry().url(), 37, 300, 20, EVENTS);
              ProcessorProcess processor = ProcessorProcess.start(dir.resolve("processor"), "processor",
                  scenario.processorConfig(dir.resolve("state")))) {
-            System.out.printf("BrokerRestartTest: broker, registry and processor up in %d ms (processor ready in %d ms)%n",
+            System.out.printf("BrokerRestartTest: broker and registry (shared) and processor up in %d ms (processor ready in %d ms)%n",
                 millisSince(start), processor.readyMillis());
 
             scenario.produce(0, 4_000);
@@ -65,9 +66,15 @@ class BrokerRestartTest {
             System.out.printf("BrokerRestartTest: processor log lines %s%n", processor.count("ERROR", "WARN",
                 "State transition from RUNNING to", "TimeoutException", "ProducerFenced", "TaskMigrated",
                 "TaskCorrupted", "Stream thread failed"));
+            processor.linesContaining("State transition from").forEach(line ->
+                System.out.println("BrokerRestartTest: processor log: " + line));
             processor.warnings().forEach((kind, count) -> System.out.printf("BrokerRestartTest: processor log: %4d x %s%n", count, kind));
             System.out.printf("BrokerRestartTest: %d events, %d aggregates, %d count snapshots; %d ms in all%n",
                 EVENTS, scenario.aggregateCount(), scenario.expectedSnapshots(), millisSince(start));
+        } finally {
+            if (!stack.kafka().isAlive()) {
+                stack.kafka().restart();
+            }
         }
     }
 }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.LocalTime;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * rebuilds its RocksDB store from the changelog topic, and serves every aggregate with the state and
  * version the first one had, the reference fold of the events.
  */
+@ExtendWith(BrokerAndRegistry.Shared.class)
 class EmptyDiskRestoreTest {
 
     private static final int EVENTS = 20_000;
@@ -25,14 +27,13 @@ class EmptyDiskRestoreTest {
     Path dir;
 
     @Test
-    void shouldRestoreEveryAggregateFromTheChangelogIntoAnEmptyStateDirectory() throws Exception {
+    void shouldRestoreEveryAggregateFromTheChangelogIntoAnEmptyStateDirectory(BrokerAndRegistry stack) throws Exception {
         long start = System.nanoTime();
-        try (BrokerAndRegistry stack = BrokerAndRegistry.start(dir.resolve("broker"));
-             RecoveryScenario scenario = new RecoveryScenario("restore", stack.kafka().bootstrapServers(),
+        try (RecoveryScenario scenario = new RecoveryScenario("restore", stack.kafka().bootstrapServers(),
                  stack.registry().url(), 41, 1_980, 20, EVENTS)) {
             try (ProcessorProcess first = ProcessorProcess.start(dir.resolve("first"), "first",
                     scenario.processorConfig(dir.resolve("state-first")))) {
-                System.out.printf("EmptyDiskRestoreTest: broker, registry and first instance up in %d ms%n", millisSince(start));
+                System.out.printf("EmptyDiskRestoreTest: broker and registry (shared) and first instance up in %d ms%n", millisSince(start));
                 long folding = System.nanoTime();
                 scenario.produce(0, EVENTS);
                 scenario.awaitCaughtUp(first.httpAddress());

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * every event, each folded exactly once, and the snapshots topic holds every count snapshot once,
  * with the right state. Real broker (a process of its own), real registry (Apicurio), real RocksDB.
  */
+@ExtendWith(BrokerAndRegistry.Shared.class)
 class ProcessorKillTest {
 
     private static final int EVENTS = 12_000;
@@ -26,14 +28,13 @@ class ProcessorKillTest {
     Path dir;
 
     @Test
-    void shouldFoldEveryEventOnceAndEmitEachSnapshotOnceAfterTheProcessorIsKilledMidStream() throws Exception {
+    void shouldFoldEveryEventOnceAndEmitEachSnapshotOnceAfterTheProcessorIsKilledMidStream(BrokerAndRegistry stack) throws Exception {
         long start = System.nanoTime();
-        try (BrokerAndRegistry stack = BrokerAndRegistry.start(dir.resolve("broker"));
-             RecoveryScenario scenario = new RecoveryScenario("kill", stack.kafka().bootstrapServers(),
+        try (RecoveryScenario scenario = new RecoveryScenario("kill", stack.kafka().bootstrapServers(),
                  stack.registry().url(), 31, 300, 20, EVENTS);
              ProcessorProcess processor = ProcessorProcess.start(dir.resolve("processor"), "processor",
                  scenario.processorConfig(dir.resolve("state")))) {
-            System.out.printf("ProcessorKillTest: broker, registry and processor up in %d ms (processor ready in %d ms)%n",
+            System.out.printf("ProcessorKillTest: broker and registry (shared) and processor up in %d ms (processor ready in %d ms)%n",
                 millisSince(start), processor.readyMillis());
 
             scenario.produce(0, 4_000);

@@ -194,7 +194,7 @@ final class ProcessorProcess implements AutoCloseable {
             int level = Math.max(line.indexOf(" WARN "), line.indexOf(" ERROR"));
             if (level > 0) {
                 String kind = line.substring(level + 1).replaceFirst("\\[[^]]*\\] ", "").replaceAll("[0-9a-f-]{8,}|\\d+", "#");
-                kinds.merge(kind.substring(0, Math.min(kind.length(), 140)), 1L, Long::sum);
+                kinds.merge(kind.substring(0, Math.min(kind.length(), 240)), 1L, Long::sum);
             }
         }
         return kinds;
