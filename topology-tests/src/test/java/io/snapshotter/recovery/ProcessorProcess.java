@@ -205,6 +205,26 @@ final class ProcessorProcess implements AutoCloseable {
         return Files.readAllLines(logFile).stream().filter(line -> line.contains(phrase)).toList();
     }
 
+    /**
+     * The exception each line containing {@code phrase} logged: the lines after it up to its stack
+     * trace's end, less the frames ({@code at ...}, {@code ... N more}).
+     */
+    List<String> exceptionsAfter(String phrase) throws IOException {
+        List<String> lines = Files.readAllLines(logFile);
+        List<String> found = new java.util.ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(phrase)) {
+                for (int j = i + 1; j < lines.size() && !lines.get(j).matches("^\\d\\d:\\d\\d:.*"); j++) {
+                    String line = lines.get(j).strip();
+                    if (!line.startsWith("at ") && !line.matches("\\.\\.\\. \\d+ more")) {
+                        found.add(line);
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
     /** How many lines of the process output contain each of {@code phrases}, for the test's report. */
     Map<String, Long> count(String... phrases) throws IOException {
         List<String> lines = Files.readAllLines(logFile);
