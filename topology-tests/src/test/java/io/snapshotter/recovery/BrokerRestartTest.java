@@ -68,8 +68,10 @@ class BrokerRestartTest {
                 "TaskCorrupted", "Stream thread failed"));
             processor.linesContaining("State transition from").forEach(line ->
                 System.out.println("BrokerRestartTest: processor log: " + line));
-            processor.exceptionsAfter("Stream thread failed").forEach(line ->
-                System.out.println("BrokerRestartTest: stream thread failed with: " + line));
+            for (String phrase : new String[] {" ERROR ", "Stream thread failed"}) {
+                processor.exceptionsAfter(phrase).stream().distinct().forEach(line ->
+                    System.out.println("BrokerRestartTest: exception after '" + phrase.strip() + "': " + line));
+            }
             processor.warnings().forEach((kind, count) -> System.out.printf("BrokerRestartTest: processor log: %4d x %s%n", count, kind));
             System.out.printf("BrokerRestartTest: %d events, %d aggregates, %d count snapshots; %d ms in all%n",
                 EVENTS, scenario.aggregateCount(), scenario.expectedSnapshots(), millisSince(start));
