@@ -13,11 +13,19 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The broker (a process of its own, shared with the other recovery tests) is killed with {@code SIGKILL} in the middle of a stream of
- * events and started again on the same port and log directory, while the processor (a separate
- * process, exactly-once on, default Kafka Streams timeouts) keeps running: the same processor
- * process rides out the outage, serves the reference fold of every event, each folded exactly once,
- * and the snapshots topic holds every count snapshot once, with the right state.
+ * The broker (a process of its own, shared with the other recovery tests) is killed with
+ * {@code SIGKILL} in the middle of a stream of events and started again on the same port and log
+ * directory, while the processor (a separate process, exactly-once on, default Kafka Streams
+ * timeouts) keeps running: the same processor process rides out the outage, serves the reference
+ * fold of every event, each folded exactly once, and the snapshots topic holds every count snapshot
+ * once, with the right state.
+ *
+ * <p>How it rides it out varies from run to run, and the test prints which: the open transaction
+ * committed once the broker is back; or aborted by the restarted transaction coordinator (open
+ * longer than {@code transaction.timeout.ms}, 10 s), the producer's next send then failing with
+ * {@code InvalidProducerEpochException}, which Kafka Streams handles as a task migration (tasks
+ * closed, group rejoined, work redone from the last commit); or, rarely, the stream thread failing
+ * and being replaced by the processor's uncaught exception handler.
  */
 @ExtendWith(BrokerAndRegistry.Shared.class)
 class BrokerRestartTest {
