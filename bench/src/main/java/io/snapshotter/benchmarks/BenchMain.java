@@ -23,6 +23,7 @@ public final class BenchMain {
         Map<String, Benchmark> all = new LinkedHashMap<>();
         all.put("jmh", org.openjdk.jmh.Main::main);
         all.put("throughput", ThroughputBenchmark::main);
+        all.put("lookups", LookupBenchmark::main);
         return all;
     }
 
