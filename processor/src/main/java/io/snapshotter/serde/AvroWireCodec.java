@@ -63,7 +63,7 @@ public final class AvroWireCodec {
         Schema schema = record.getSchema();
         int id = ids.computeIfAbsent(new SubjectSchema(subject, schema),
             k -> autoRegister ? registry.register(subject, schema) : registry.idOf(subject, schema));
-        DatumWriter<IndexedRecord> writer = writers.computeIfAbsent(schema, SpecificDatumWriter::new);
+        DatumWriter<IndexedRecord> writer = writers.computeIfAbsent(schema, AvroWireCodec::newWriter);
         EncodeBuffer buffer = ENCODE_BUFFERS.get();
         Output out = buffer.start();
         out.write(MAGIC_BYTE);
@@ -125,6 +125,21 @@ public final class AvroWireCodec {
 
     private Schema writerSchema(int id) {
         return writerSchemas.computeIfAbsent(id, registry::schemaById);
+    }
+
+    /**
+     * A writer that uses the encoder Avro generates into a specific class ({@code customEncode}) where
+     * the class has one (records without logical types, such as the store's AggregateRecord): the same
+     * bytes, written field by field without the generic writer's per-field lookups. Avro leaves that
+     * off unless asked, so the writer gets a model of its own that asks for it, with the class's
+     * logical-type conversions.
+     */
+    private static DatumWriter<IndexedRecord> newWriter(Schema schema) {
+        SpecificData model = SpecificData.getForSchema(schema);
+        SpecificData data = new SpecificData(model.getClassLoader());
+        model.getConversions().forEach(data::addLogicalTypeConversion);
+        data.setCustomCoders(true);
+        return new SpecificDatumWriter<>(schema, data);
     }
 
     /**
