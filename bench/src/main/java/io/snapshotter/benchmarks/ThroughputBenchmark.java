@@ -57,7 +57,7 @@ import org.apache.kafka.streams.state.Stores;
  *       Streams' defaults;
  *   <li>{@code 3}: a plain {@code KafkaConsumer} reading the topic and committing (the ceiling).
  * </ol>
- * A run is timed from its start (application start included, JVM and broker start excluded) until
+ * Rounds interleave the contenders, each round starting with the next one. A run is timed from its start (application start included, JVM and broker start excluded) until
  * the group's committed offsets reach the end offsets of the topic (polled every 50 ms). The CPU
  * time of the stream threads, the clients' I/O threads, GC/JIT and the broker is sampled meanwhile.
  */
@@ -206,7 +206,11 @@ public final class ThroughputBenchmark {
 
             Map<String, List<Result>> results = new LinkedHashMap<>();
             for (int round = 1; round <= options.rounds(); round++) {
-                for (String run : runs) {
+                // each round starts with another contender, so the JVM's warm-up (JIT) is not always
+                // paid by the same one
+                List<String> order = new ArrayList<>(runs);
+                java.util.Collections.rotate(order, -((round - 1) % order.size()));
+                for (String run : order) {
                     Map<String, String> ours = new HashMap<>(shipped);
                     ours.putAll(options.overrides());
                     Contender contender = switch (run) {
@@ -420,6 +424,16 @@ public final class ThroughputBenchmark {
         out.println("us/event: CPU time of the stream thread (run 3: the consumer thread) per event; cores: CPU seconds "
             + "per second of the stream thread(s), client I/O threads, JVM (GC, JIT), broker and the whole process, at "
             + "the median run.");
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        results.forEach((run, list) -> cpu.put(run, list.stream().mapToDouble(Result::streamMicrosPerEvent).sorted()
+            .skip(list.size() / 2).findFirst().orElse(Double.NaN)));
+        for (String other : List.of("2", "2b")) {
+            if (cpu.containsKey("1") && cpu.containsKey(other)) {
+                out.printf("Stream-thread CPU per event (steadier than ev/s on a shared machine), medians: 1 %.2f us, "
+                    + "%s %.2f us: the DSL needs %.2fx ours%n", cpu.get("1"), other, cpu.get(other),
+                    cpu.get(other) / cpu.get("1"));
+            }
+        }
         if (medians.containsKey("1") && medians.containsKey("2")) {
             double bar = medians.get("1") / medians.get("2");
             out.printf("Bar 1/2 >= 1.0: %s (%.2f)%n", bar >= 1.0 ? "HOLDS" : "DOES NOT HOLD", bar);
@@ -433,11 +447,21 @@ public final class ThroughputBenchmark {
                     + "client I/O %.2f, GC+JIT %.2f; the whole JVM %.2f of %d cores.%n", stream,
                 cores.get(CpuSampler.BROKER), cores.get(CpuSampler.CLIENT_IO), cores.get(CpuSampler.JVM), process,
                 available);
+            double load = median(results.get("1")).loadAverage();
+            double micros = cpu.get("1");
+            out.printf("  at %.2f us of stream-thread CPU per event, one stream thread on a full core folds at most "
+                + "%,.0f ev/s%s%n", micros, 1e6 / micros, cpu.containsKey("3")
+                ? String.format("; the plain consumer spends %.2f us per event", cpu.get("3")) : "");
+            if (load > available) {
+                out.printf("  (the machine's load average was %.1f on %d cores before that run: other processes took "
+                    + "CPU from it, so its figures are low)%n", load, available);
+            }
             if (stream >= 0.8) {
                 out.println("  -> the single stream thread is CPU-bound: the fold path (decode, fold, encode, store, "
                     + "commit) caps one thread; more stream threads or instances (partitions permitting) scale it.");
-            } else if (process >= 0.85 * available) {
-                out.println("  -> the machine is CPU-bound: broker, clients and the stream thread share the cores.");
+            } else if (process >= 0.85 * available || load > available) {
+                out.println("  -> the machine is CPU-bound: broker, clients, the stream thread (and whatever else runs) "
+                    + "share the cores.");
             } else {
                 out.println("  -> neither the stream thread nor the machine is saturated: waiting (commits, "
                     + "transactions, fetches) limits it.");
