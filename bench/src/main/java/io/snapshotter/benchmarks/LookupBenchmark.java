@@ -154,7 +154,7 @@ public final class LookupBenchmark {
                 SampleInventoryStream stream = BenchKafka.sampleStream(options.aggregates(), BenchKafka.SEED);
                 BenchKafka.produce(kafka.bootstrapServers(), registry, configA.eventsTopic(), options.events(), stream,
                     () -> true);
-                List<String> ids = allIds(options.aggregates());
+                List<String> ids = idsIn(options.aggregates(), options.events());
                 waitUntilReadable(base, ids);
                 List<String> local = new ArrayList<>();
                 List<String> forwarded = new ArrayList<>();
@@ -213,11 +213,11 @@ public final class LookupBenchmark {
         }
     }
 
-    /** Every aggregate of the sample stream (its first events create them all, with high probability). */
-    private static List<String> allIds(int aggregates) {
+    /** The aggregates the first {@code events} events of the sample stream create. */
+    private static List<String> idsIn(int aggregates, int events) {
         SampleInventoryStream stream = BenchKafka.sampleStream(aggregates, BenchKafka.SEED);
         java.util.TreeSet<String> ids = new java.util.TreeSet<>();
-        for (int i = 0; i < aggregates * 20 && ids.size() < aggregates; i++) {
+        for (int i = 0; i < events; i++) {
             ids.add(stream.next().aggregateId());
         }
         return List.copyOf(ids);
