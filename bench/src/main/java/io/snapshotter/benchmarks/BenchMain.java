@@ -22,10 +22,16 @@ public final class BenchMain {
     static Map<String, Benchmark> benchmarks() {
         Map<String, Benchmark> all = new LinkedHashMap<>();
         all.put("jmh", org.openjdk.jmh.Main::main);
+        all.put("throughput", ThroughputBenchmark::main);
+        all.put("lookups", LookupBenchmark::main);
         return all;
     }
 
     public static void main(String[] args) throws Exception {
+        if (System.getProperty("log4j2.configurationFile") == null) {
+            // warnings only: the in-JVM broker and Kafka Streams would drown the figures
+            System.setProperty("log4j2.configurationFile", "snapshot-bench-log4j2.properties");
+        }
         Map<String, Benchmark> all = benchmarks();
         if (args.length == 0 || !all.containsKey(args[0])) {
             System.err.println("usage: snapshot-bench <" + String.join("|", all.keySet()) + "> [options]");

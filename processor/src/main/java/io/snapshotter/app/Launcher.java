@@ -1,6 +1,5 @@
 package io.snapshotter.app;
 
-import io.snapshotter.bench.LookupBenchmark;
 import io.snapshotter.config.ConfigSources;
 import io.snapshotter.config.ProcessorConfig;
 import io.snapshotter.embedded.EmbeddedDemo;
@@ -22,16 +21,18 @@ import org.apache.kafka.common.config.ConfigException;
 
 /**
  * Command line: {@code snapshot-processor [run] [--config FILE] [--embedded [--seconds N]
- * [--events-per-second R]]}, or {@code snapshot-processor bench-lookups [--aggregates N] [--events N]
- * [--seconds S] [--connections C] [--no-wrk]}.
+ * [--events-per-second R]]}, {@code snapshot-processor replay [--config FILE] [--from INSTANT]
+ * [--seed-from topic|dynamodb]}, or {@code snapshot-processor produce-samples [--config FILE]
+ * [--events-per-second R] [--seconds N]}.
  *
  * <p>{@code run} (the default) runs the processor against the configured Kafka cluster until it is
  * stopped. {@code --embedded} starts a Kafka broker and a schema registry in this process first and
  * feeds them sample inventory events. Configuration: {@code config/application.properties}, then
- * {@code --config FILE}, then {@code SNAPSHOTTER_*} environment variables. {@code bench-lookups} is
- * a load check of the HTTP lookups on two embedded instances (see {@link LookupBenchmark}).
+ * {@code --config FILE}, then {@code SNAPSHOTTER_*} environment variables.
  * {@code produce-samples} produces the sample inventory stream to the configured cluster and
- * registry (the compose stack's producer).
+ * registry (the compose stack's producer). {@code replay} resets the stopped application and folds
+ * its events again (see {@link Replay}); it exits with 3 when it refuses to run. The benchmarks (lookups among them) are in the bench
+ * module: {@code java -jar bench/target/snapshot-bench.jar <name>}.
  */
 public final class Launcher {
 
@@ -54,9 +55,6 @@ public final class Launcher {
     }
 
     static int run(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("bench-lookups")) {
-            return benchLookups(args);
-        }
         if (args.length > 0 && args[0].equals("replay")) {
             return replay(args);
         }
@@ -154,30 +152,6 @@ public final class Launcher {
         }
     }
 
-    private static int benchLookups(String[] args) throws Exception {
-        LookupBenchmark.Options defaults = LookupBenchmark.Options.defaults();
-        int aggregates = defaults.aggregates();
-        int events = defaults.events();
-        Duration duration = defaults.duration();
-        int connections = defaults.connections();
-        boolean wrk = defaults.useWrk();
-        for (int i = 1; i < args.length; i++) {
-            switch (args[i]) {
-                case "--aggregates" -> aggregates = Integer.parseInt(value(args, ++i, "--aggregates"));
-                case "--events" -> events = Integer.parseInt(value(args, ++i, "--events"));
-                case "--seconds" -> duration = Duration.ofSeconds(Long.parseLong(value(args, ++i, "--seconds")));
-                case "--connections" -> connections = Integer.parseInt(value(args, ++i, "--connections"));
-                case "--no-wrk" -> wrk = false;
-                default -> {
-                    System.err.println("Unknown argument '" + args[i] + "'\n" + usage());
-                    return 2;
-                }
-            }
-        }
-        new LookupBenchmark(System.out).run(new LookupBenchmark.Options(aggregates, events, duration, connections, wrk));
-        return 0;
-    }
-
     private static String value(String[] args, int i, String flag) {
         if (i >= args.length) {
             throw new IllegalArgumentException(flag + " needs a value\n" + usage());
@@ -188,7 +162,6 @@ public final class Launcher {
     private static String usage() {
         return "usage: snapshot-processor [run] [--config FILE] [--embedded [--seconds N] [--events-per-second R]]\n"
             + "       snapshot-processor replay [--config FILE] [--from 2026-11-01T00:00:00Z] [--seed-from topic|dynamodb]\n"
-            + "       snapshot-processor produce-samples [--config FILE] [--events-per-second R] [--seconds N]\n"
-            + "       snapshot-processor bench-lookups [--aggregates N] [--events N] [--seconds S] [--connections C] [--no-wrk]";
+            + "       snapshot-processor produce-samples [--config FILE] [--events-per-second R] [--seconds N]";
     }
 }

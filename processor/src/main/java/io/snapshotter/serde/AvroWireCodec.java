@@ -1,9 +1,10 @@
 package io.snapshotter.serde;
 
 import io.snapshotter.registry.SchemaRegistryClient;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
@@ -25,7 +26,9 @@ import org.apache.kafka.common.errors.SerializationException;
  * big-endian registry id, then Avro binary. Reading resolves the writer's schema (fetched by id)
  * against the reader's, so records written by an older or newer schema still decode.
  *
- * <p>Thread-safe; ids, readers and writers are cached, since a schema id never changes meaning.
+ * <p>Thread-safe; ids, readers and writers are cached, since a schema id never changes meaning. Each
+ * thread reuses its own Avro decoder and encoder and an output buffer (the per-event path of the fold
+ * encodes and decodes several records per event), so a call allocates little beyond its result.
  */
 public final class AvroWireCodec {
 
@@ -35,6 +38,12 @@ public final class AvroWireCodec {
     private record SubjectSchema(String subject, Schema schema) { }
 
     private record ReaderKey(int writerId, Schema readerSchema) { }
+
+    private static final int KEEP_INPUT_BYTES = 64 * 1024;
+    /** A thread's reusable decoder; reconfigured for every call. */
+    private static final ThreadLocal<BinaryDecoder> DECODERS = new ThreadLocal<>();
+    /** A thread's reusable encoder and output buffer. */
+    private static final ThreadLocal<EncodeBuffer> ENCODE_BUFFERS = ThreadLocal.withInitial(EncodeBuffer::new);
 
     private final SchemaRegistryClient registry;
     private final Map<SubjectSchema, Integer> ids = new ConcurrentHashMap<>();
@@ -54,21 +63,25 @@ public final class AvroWireCodec {
         Schema schema = record.getSchema();
         int id = ids.computeIfAbsent(new SubjectSchema(subject, schema),
             k -> autoRegister ? registry.register(subject, schema) : registry.idOf(subject, schema));
-        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        DatumWriter<IndexedRecord> writer = writers.computeIfAbsent(schema, AvroWireCodec::newWriter);
+        EncodeBuffer buffer = ENCODE_BUFFERS.get();
+        Output out = buffer.start();
         out.write(MAGIC_BYTE);
         out.write(id >>> 24);
         out.write(id >>> 16);
         out.write(id >>> 8);
         out.write(id);
-        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
         try {
-            writers.computeIfAbsent(schema, SpecificDatumWriter::new).write(record, encoder);
+            BinaryEncoder encoder = buffer.encoder(out);
+            writer.write(record, encoder);
             encoder.flush();
+            return out.toByteArray();
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("Cannot encode " + schema.getFullName() + " for subject '"
                 + subject + "': " + e.getMessage(), e);
+        } finally {
+            buffer.finish(out);
         }
-        return out.toByteArray();
     }
 
     /** Decodes {@code data} into an instance of {@code type}, resolving the writer's schema. */
@@ -81,8 +94,11 @@ public final class AvroWireCodec {
         int writerId = schemaId(data);
         DatumReader<?> reader = readers.computeIfAbsent(new ReaderKey(writerId, readerSchema),
             k -> new SpecificDatumReader<>(writerSchema(writerId), readerSchema));
+        // taken from the thread while in use, so a nested decode (none is known) gets its own
+        BinaryDecoder reuse = DECODERS.get();
+        DECODERS.set(null);
         BinaryDecoder decoder = DecoderFactory.get()
-            .binaryDecoder(data, HEADER_SIZE, data.length - HEADER_SIZE, null);
+            .binaryDecoder(data, HEADER_SIZE, data.length - HEADER_SIZE, reuse);
         try {
             Object value = reader.read(null, decoder);
             if (!decoder.isEnd()) {
@@ -96,6 +112,9 @@ public final class AvroWireCodec {
             }
             throw new SerializationException("Body does not decode under schema id " + writerId + " ("
                 + readerSchema.getFullName() + "): " + e, e);
+        } finally {
+            // kept for the next call unless it would hold on to a large input
+            DECODERS.set(data.length <= KEEP_INPUT_BYTES ? decoder : null);
         }
     }
 
@@ -106,6 +125,93 @@ public final class AvroWireCodec {
 
     private Schema writerSchema(int id) {
         return writerSchemas.computeIfAbsent(id, registry::schemaById);
+    }
+
+    /**
+     * A writer that uses the encoder Avro generates into a specific class ({@code customEncode}) where
+     * the class has one (records without logical types, such as the store's AggregateRecord): the same
+     * bytes, written field by field without the generic writer's per-field lookups. Avro leaves that
+     * off unless asked, so the writer gets a model of its own that asks for it, with the class's
+     * logical-type conversions.
+     */
+    private static DatumWriter<IndexedRecord> newWriter(Schema schema) {
+        SpecificData model = SpecificData.getForSchema(schema);
+        SpecificData data = new SpecificData(model.getClassLoader());
+        model.getConversions().forEach(data::addLogicalTypeConversion);
+        data.setCustomCoders(true);
+        return new SpecificDatumWriter<>(schema, data);
+    }
+
+    /**
+     * An unsynchronized, growable byte sink ({@link java.io.ByteArrayOutputStream} locks on every
+     * byte the direct encoder writes).
+     */
+    private static final class Output extends OutputStream {
+        private byte[] bytes = new byte[256];
+        private int count;
+
+        @Override
+        public void write(int b) {
+            if (count == bytes.length) {
+                grow(1);
+            }
+            bytes[count++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            if (count + len > bytes.length) {
+                grow(len);
+            }
+            System.arraycopy(b, off, bytes, count, len);
+            count += len;
+        }
+
+        private void grow(int more) {
+            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, count + more));
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(bytes, count);
+        }
+    }
+
+    /** One thread's encoder and output; a buffer grown by a large record is let go after it. */
+    private static final class EncodeBuffer {
+        private static final int KEEP_BYTES = 64 * 1024;
+
+        private Output out = new Output();
+        private BinaryEncoder encoder;
+        private boolean inUse;
+
+        /** The output, emptied; a fresh one if this thread is already encoding (a writer that encodes). */
+        Output start() {
+            if (inUse) {
+                return new Output();
+            }
+            inUse = true;
+            out.count = 0;
+            return out;
+        }
+
+        BinaryEncoder encoder(Output target) {
+            if (target != out) {
+                return EncoderFactory.get().directBinaryEncoder(target, null);
+            }
+            encoder = EncoderFactory.get().directBinaryEncoder(target, encoder);
+            return encoder;
+        }
+
+        void finish(Output used) {
+            if (used != out) {
+                return;
+            }
+            inUse = false;
+            if (out.bytes.length > KEEP_BYTES) {
+                out = new Output();
+                encoder = null;
+            }
+        }
     }
 
     private static int schemaId(byte[] data) {

@@ -149,21 +149,27 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
         }
 
         long pendingBefore = current == null ? 0 : current.getEventsSinceSnapshot();
-        AggregateRecord.Builder updated = current == null
-            ? AggregateRecord.newBuilder().setAggregateType(event.getAggregateType()).setLastSnapshotVersion(0)
-                .setLastSnapshotTime(now).setSnapshotDueTime(SnapshotPolicy.NEVER)
-            : AggregateRecord.newBuilder(current);
-        updated.setVersion(event.getSequence())
-            .setLastEventId(event.getEventId())
-            .setLastEventTimestamp(event.getTimestamp().toEpochMilli())
-            .setEventsSinceSnapshot(pendingBefore + 1)
-            .setFoldVersion(fold.fold().version())
-            .setState(ByteBuffer.wrap(topology.encodeState(next)));
+        ByteBuffer nextState = ByteBuffer.wrap(topology.encodeState(next));
+        AggregateRecord updated;
+        if (current == null) {
+            updated = new AggregateRecord(event.getAggregateType(), event.getSequence(), event.getEventId(),
+                event.getTimestamp().toEpochMilli(), 1L, 0L, now, SnapshotPolicy.NEVER, fold.fold().version(), nextState);
+        } else {
+            // the store hands out a fresh copy on every get, so it is updated in place: a builder
+            // would deep-copy the old state only to replace it
+            updated = current;
+            updated.setVersion(event.getSequence());
+            updated.setLastEventId(event.getEventId());
+            updated.setLastEventTimestamp(event.getTimestamp().toEpochMilli());
+            updated.setEventsSinceSnapshot(pendingBefore + 1);
+            updated.setFoldVersion(fold.fold().version());
+            updated.setState(nextState);
+        }
 
         SnapshotPolicy policy = topology.policyFor(event.getAggregateType());
-        SnapshotProgress progress = progressOf(updated.build());
+        SnapshotProgress progress = progressOf(updated);
         if (policy.isDueAfterEvent(progress)) {
-            snapshot(aggregateId, updated.build(), SnapshotReason.COUNT, now);
+            snapshot(aggregateId, updated, SnapshotReason.COUNT, now);
         } else {
             if (pendingBefore == 0) {
                 // Overdue already (the last snapshot is more than T ago): due now, not in the past,
@@ -174,7 +180,7 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
                     updated.setSnapshotDueTime(due);
                 }
             }
-            aggregates.put(aggregateId, updated.build());
+            aggregates.put(aggregateId, updated);
         }
         metrics.eventFolded();
     }
@@ -244,12 +250,10 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
         if (current.getSnapshotDueTime() != SnapshotPolicy.NEVER) {
             schedule.delete(scheduleKey(current.getSnapshotDueTime(), aggregateId));
         }
-        AggregateRecord after = AggregateRecord.newBuilder(current)
-            .setEventsSinceSnapshot(0)
-            .setLastSnapshotVersion(current.getVersion())
-            .setLastSnapshotTime(at)
-            .setSnapshotDueTime(SnapshotPolicy.NEVER)
-            .build();
+        // a new record sharing the state bytes (never modified): a builder would deep-copy them
+        AggregateRecord after = new AggregateRecord(current.getAggregateType(), current.getVersion(),
+            current.getLastEventId(), current.getLastEventTimestamp(), 0L, current.getVersion(), at,
+            SnapshotPolicy.NEVER, current.getFoldVersion(), current.getState());
         aggregates.put(aggregateId, after);
         metrics.snapshotEmitted(current.getAggregateType(), reason, snapshot.getState().remaining(),
             current.getEventsSinceSnapshot());

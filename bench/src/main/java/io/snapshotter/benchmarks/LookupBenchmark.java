@@ -1,14 +1,12 @@
-package io.snapshotter.bench;
+package io.snapshotter.benchmarks;
 
 import io.snapshotter.app.ProcessorApp;
+import io.snapshotter.config.ConfigSources;
 import io.snapshotter.config.ProcessorConfig;
 import io.snapshotter.embedded.EmbeddedKafka;
 import io.snapshotter.embedded.SampleInventoryStream;
-import io.snapshotter.embedded.SampleInventoryStream.SampleEvent;
 import io.snapshotter.query.Instance;
 import io.snapshotter.registry.InMemorySchemaRegistry;
-import io.snapshotter.serde.AvroWireCodec;
-import io.snapshotter.serde.EventEncoder;
 import io.snapshotter.topology.SnapshotTopology;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,33 +18,35 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * A load check of {@code GET /aggregates/{aggregateId}}, not a test: an in-JVM broker, two processor
- * instances with the same application id, N aggregates loaded; then lookups on instance A of keys it
- * owns (answered locally) and of keys instance B owns (forwarded to B), each measured for a while
- * after a warm-up. Load comes from {@code wrk} when it is installed (a Lua script picks random ids),
- * else from a Java load generator. Prints a table of throughput and latency percentiles.
+ * instances with the same application id (the shipped defaults of {@code config/application.properties}
+ * when run from the project root), N aggregates loaded; then lookups on instance A of keys it owns
+ * (answered locally) and of keys instance B owns (forwarded to B), each measured for a while after a
+ * warm-up, first on idle instances, then while both fold at full speed: a producer keeps adding
+ * events to the same aggregates as fast as the broker takes them, so the stream threads always have a
+ * backlog. Load comes from {@code wrk} when it is installed (a Lua script picks random ids), else from
+ * a Java load generator. Prints a table of throughput and latency percentiles, with the fold rate
+ * during each measurement.
  */
 public final class LookupBenchmark {
 
@@ -57,15 +57,70 @@ public final class LookupBenchmark {
      * @param connections concurrent connections (and threads of the Java generator)
      * @param useWrk      use wrk when it is installed
      */
-    public record Options(int aggregates, int events, Duration duration, int connections, boolean useWrk) {
+    public record Options(int aggregates, int events, Duration duration, int connections, boolean useWrk,
+                          List<Load> loads) {
         public static Options defaults() {
-            return new Options(10_000, 50_000, Duration.ofSeconds(10), 16, true);
+            return new Options(10_000, 50_000, Duration.ofSeconds(10), 16, true, List.of(Load.IDLE, Load.FOLDING));
+        }
+
+        static Options parse(String[] args) {
+            Options d = defaults();
+            int aggregates = d.aggregates();
+            int events = d.events();
+            Duration duration = d.duration();
+            int connections = d.connections();
+            boolean wrk = d.useWrk();
+            List<Load> loads = d.loads();
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--aggregates" -> aggregates = Integer.parseInt(value(args, ++i));
+                    case "--events" -> events = Integer.parseInt(value(args, ++i));
+                    case "--seconds" -> duration = Duration.ofSeconds(Long.parseLong(value(args, ++i)));
+                    case "--connections" -> connections = Integer.parseInt(value(args, ++i));
+                    case "--no-wrk" -> wrk = false;
+                    case "--idle-only" -> loads = List.of(Load.IDLE);
+                    case "--under-load-only" -> loads = List.of(Load.FOLDING);
+                    default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'\n" + usage());
+                }
+            }
+            return new Options(aggregates, events, duration, connections, wrk, loads);
+        }
+
+        static String usage() {
+            return "lookups [--aggregates N (10000)] [--events N (50000)] [--seconds S (10)] [--connections C (16)] "
+                + "[--no-wrk] [--idle-only | --under-load-only]";
+        }
+
+        private static String value(String[] args, int i) {
+            if (i >= args.length) {
+                throw new IllegalArgumentException(args[i - 1] + " needs a value\n" + usage());
+            }
+            return args[i];
         }
     }
 
-    /** One measurement: requests answered, non-200 answers, throughput and latency percentiles in microseconds. */
+    /** What the instances do besides answering lookups. */
+    enum Load {
+        IDLE("idle"), FOLDING("folding");
+
+        final String label;
+
+        Load(String label) {
+            this.label = label;
+        }
+    }
+
+    /**
+     * One measurement: requests answered, non-200 answers, throughput and latency percentiles in
+     * microseconds, and the events folded per second meanwhile (committed by the application).
+     */
     record Result(String name, String generator, long requests, long errors, double seconds, long p50, long p90,
-                  long p99, long p999, long max) {
+                  long p99, long p999, long max, Load load, double foldedPerSecond) {
+
+        Result during(Load load, double foldedPerSecond) {
+            return new Result(name, generator, requests, errors, seconds, p50, p90, p99, p999, max, load,
+                foldedPerSecond);
+        }
     }
 
     private static final Duration LOAD_TIMEOUT = Duration.ofMinutes(3);
@@ -78,8 +133,12 @@ public final class LookupBenchmark {
         this.out = out;
     }
 
+    public static void main(String[] args) throws Exception {
+        new LookupBenchmark(System.out).run(Options.parse(args));
+    }
+
     public void run(Options options) throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(); Admin admin = BenchKafka.admin(kafka.bootstrapServers())) {
             InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
             String prefix = "bench-" + System.currentTimeMillis();
             ProcessorConfig configA = config(kafka, prefix);
@@ -89,8 +148,13 @@ public final class LookupBenchmark {
                 URI base = a.httpAddress().orElseThrow();
                 out.printf("Two instances of '%s' on an in-JVM broker: A at %s, B at %s%n", prefix, base,
                     b.httpAddress().orElseThrow());
+                out.printf("Settings: %s%n", ThroughputBenchmark.DEFAULTS_FILE.toFile().isFile()
+                    ? "shipped defaults (" + ThroughputBenchmark.DEFAULTS_FILE + ")" : "built-in defaults");
                 waitUntilRunning(a, b);
-                List<String> ids = load(kafka, configA, registry, options);
+                SampleInventoryStream stream = BenchKafka.sampleStream(options.aggregates(), BenchKafka.SEED);
+                BenchKafka.produce(kafka.bootstrapServers(), registry, configA.eventsTopic(), options.events(), stream,
+                    () -> true);
+                List<String> ids = idsIn(options.aggregates(), options.events());
                 waitUntilReadable(base, ids);
                 List<String> local = new ArrayList<>();
                 List<String> forwarded = new ArrayList<>();
@@ -107,15 +171,56 @@ public final class LookupBenchmark {
                     wrk ? "wrk" : options.useWrk() ? "Java load generator (wrk not installed)" : "Java load generator",
                     options.connections(), options.duration(),
                     warmUp(options), Runtime.getRuntime().availableProcessors());
+                Map<TopicPartition, Long> partitions = BenchKafka.endOffsets(admin, configA.eventsTopic(),
+                    configA.getInt(ProcessorConfig.TOPICS_PARTITIONS));
                 List<Result> results = new ArrayList<>();
-                results.add(measure("local (A owns the key)", base, local, options, wrk));
-                results.add(measure("forwarded (A asks B)", base, forwarded, options, wrk));
+                for (Load load : options.loads()) {
+                    AtomicBoolean producing = new AtomicBoolean(load == Load.FOLDING);
+                    AtomicReference<Throwable> producerFailure = new AtomicReference<>();
+                    Thread producer = new Thread(() -> {
+                        try {
+                            BenchKafka.produce(kafka.bootstrapServers(), registry, configA.eventsTopic(), Long.MAX_VALUE,
+                                stream, producing::get);
+                        } catch (RuntimeException e) {
+                            producerFailure.set(e);
+                        }
+                    }, "bench-load-producer");
+                    if (load == Load.FOLDING) {
+                        producer.start();
+                        out.println("Producing events as fast as the broker takes them, both instances folding ...");
+                        BenchKafka.sleep(Duration.ofSeconds(3));
+                    }
+                    try {
+                        results.add(measure("local (A owns the key)", base, local, options, wrk, load, admin, prefix,
+                            partitions));
+                        results.add(measure("forwarded (A asks B)", base, forwarded, options, wrk, load, admin, prefix,
+                            partitions));
+                    } finally {
+                        producing.set(false);
+                        if (load == Load.FOLDING) {
+                            producer.join();
+                        }
+                    }
+                    if (producerFailure.get() != null) {
+                        throw new IllegalStateException("the load producer failed", producerFailure.get());
+                    }
+                }
                 printTable(results);
             } finally {
                 deleteRecursively(Path.of(configA.streamsProperties().getProperty("state.dir")));
                 deleteRecursively(Path.of(configB.streamsProperties().getProperty("state.dir")));
             }
         }
+    }
+
+    /** The aggregates the first {@code events} events of the sample stream create. */
+    private static List<String> idsIn(int aggregates, int events) {
+        SampleInventoryStream stream = BenchKafka.sampleStream(aggregates, BenchKafka.SEED);
+        java.util.TreeSet<String> ids = new java.util.TreeSet<>();
+        for (int i = 0; i < events; i++) {
+            ids.add(stream.next().aggregateId());
+        }
+        return List.copyOf(ids);
     }
 
     private static void deleteRecursively(Path dir) throws IOException {
@@ -125,7 +230,7 @@ public final class LookupBenchmark {
     }
 
     private static ProcessorConfig config(EmbeddedKafka kafka, String prefix) throws IOException {
-        Map<String, String> values = new HashMap<>();
+        Map<String, String> values = new HashMap<>(ConfigSources.load(ThroughputBenchmark.DEFAULTS_FILE, null, Map.of()));
         values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
         values.put("kafka.application.id", prefix);
         values.put("kafka.state.dir", Files.createTempDirectory(STATE_DIR_PREFIX).toString());
@@ -139,26 +244,6 @@ public final class LookupBenchmark {
         values.put("http.port", "0");
         values.put("http.threads", "32");
         return new ProcessorConfig(values);
-    }
-
-    private List<String> load(EmbeddedKafka kafka, ProcessorConfig config, InMemorySchemaRegistry registry,
-                              Options options) {
-        EventEncoder encoder = new EventEncoder(new AvroWireCodec(registry), config.eventsTopic());
-        SampleInventoryStream stream = new SampleInventoryStream(7, options.aggregates(), 0,
-            Instant.parse("2026-01-01T00:00:00Z"), 10);
-        LinkedHashSet<String> seen = new LinkedHashSet<>();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.LINGER_MS_CONFIG, 10,
-                ProducerConfig.BATCH_SIZE_CONFIG, 131_072), new StringSerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < options.events(); i++) {
-                SampleEvent e = stream.next();
-                seen.add(e.aggregateId());
-                producer.send(new ProducerRecord<>(config.eventsTopic(), e.aggregateId(), encoder.encode(e.eventId(),
-                    e.aggregateId(), e.aggregateType(), e.sequence(), e.timestamp(), e.payload())));
-            }
-        }
-        return seen.stream().sorted().toList();
     }
 
     private void waitUntilRunning(ProcessorApp... apps) throws InterruptedException {
@@ -189,7 +274,25 @@ public final class LookupBenchmark {
             HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
-    private Result measure(String name, URI base, List<String> ids, Options options, boolean wrk) throws Exception {
+    private Result measure(String name, URI base, List<String> ids, Options options, boolean wrk, Load load,
+                           Admin admin, String group, Map<TopicPartition, Long> partitions) throws Exception {
+        long[] start = new long[2];
+        Result result = measure(name, base, ids, options, wrk, () -> {
+            start[0] = BenchKafka.committed(admin, group, partitions);
+            start[1] = System.nanoTime();
+        });
+        double seconds = (System.nanoTime() - start[1]) / 1e9;
+        long folded = BenchKafka.committed(admin, group, partitions) - start[0];
+        return result.during(load, folded / seconds);
+    }
+
+    /** A hook run when the warm-up is over and the measured part begins. */
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private Result measure(String name, URI base, List<String> ids, Options options, boolean wrk, Step measuredStart)
+            throws Exception {
         if (wrk) {
             Path idsFile = Files.createTempFile("lookup-ids-", ".txt");
             Path script = Files.createTempFile("lookups-", ".lua");
@@ -199,6 +302,7 @@ public final class LookupBenchmark {
                     Files.write(script, in.readAllBytes());
                 }
                 runWrk(base, idsFile, script, options.connections(), warmUp(options));
+                measuredStart.run();
                 return parseWrk(name, runWrk(base, idsFile, script, options.connections(), options.duration()));
             } finally {
                 Files.deleteIfExists(idsFile);
@@ -206,6 +310,7 @@ public final class LookupBenchmark {
             }
         }
         javaLoad(base, ids, options.connections(), warmUp(options));
+        measuredStart.run();
         return javaLoadResult(name, javaLoad(base, ids, options.connections(), options.duration()), options.duration());
     }
 
@@ -255,7 +360,7 @@ public final class LookupBenchmark {
         long errors = values.get("status") + values.get("connect") + values.get("read") + values.get("write")
             + values.get("timeout");
         return new Result(name, "wrk", values.get("requests"), errors, values.get("duration_us") / 1e6,
-            values.get("p50"), values.get("p90"), values.get("p99"), values.get("p999"), values.get("max"));
+            values.get("p50"), values.get("p90"), values.get("p99"), values.get("p999"), values.get("max"), Load.IDLE, 0);
     }
 
     /** Latencies in nanoseconds of {@code connections} closed-loop clients for {@code duration}, and the error count. */
@@ -304,7 +409,7 @@ public final class LookupBenchmark {
         long[] sorted = load.latencies();
         return new Result(name, "java", sorted.length, load.errors(), duration.toNanos() / 1e9,
             percentile(sorted, 50), percentile(sorted, 90), percentile(sorted, 99), percentile(sorted, 99.9),
-            sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1_000);
+            sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1_000, Load.IDLE, 0);
     }
 
     private static long percentile(long[] sortedNanos, double p) {
@@ -317,15 +422,15 @@ public final class LookupBenchmark {
 
     private void printTable(List<Result> results) {
         out.println();
-        out.printf("| %-24s | %-9s | %9s | %6s | %10s | %8s | %8s | %8s | %8s | %8s |%n", "lookups", "generator",
-            "requests", "errors", "req/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms");
-        out.println("|" + "-".repeat(26) + "|" + "-".repeat(11) + "|" + "-".repeat(11) + "|" + "-".repeat(8) + "|"
-            + "-".repeat(12) + "|" + "-".repeat(10) + "|" + "-".repeat(10) + "|" + "-".repeat(10) + "|" + "-".repeat(10)
-            + "|" + "-".repeat(10) + "|");
+        out.printf("| %-24s | %-9s | %-9s | %9s | %6s | %10s | %8s | %8s | %8s | %8s | %8s | %13s |%n", "lookups",
+            "instances", "generator", "requests", "errors", "req/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms",
+            "folded ev/s");
+        out.println("|" + "-".repeat(26) + "|" + "-".repeat(11) + "|" + "-".repeat(11) + "|" + "-".repeat(11) + "|"
+            + "-".repeat(8) + "|" + "-".repeat(12) + ("|" + "-".repeat(10)).repeat(5) + "|" + "-".repeat(15) + "|");
         for (Result r : results) {
-            out.printf("| %-24s | %-9s | %9d | %6d | %10.0f | %8.2f | %8.2f | %8.2f | %8.2f | %8.2f |%n", r.name(),
-                r.generator(), r.requests(), r.errors(), r.requests() / r.seconds(), r.p50() / 1e3, r.p90() / 1e3,
-                r.p99() / 1e3, r.p999() / 1e3, r.max() / 1e3);
+            out.printf("| %-24s | %-9s | %-9s | %9d | %6d | %10.0f | %8.2f | %8.2f | %8.2f | %8.2f | %8.2f | %13.0f |%n",
+                r.name(), r.load().label, r.generator(), r.requests(), r.errors(), r.requests() / r.seconds(),
+                r.p50() / 1e3, r.p90() / 1e3, r.p99() / 1e3, r.p999() / 1e3, r.max() / 1e3, r.foldedPerSecond());
         }
     }
 }
