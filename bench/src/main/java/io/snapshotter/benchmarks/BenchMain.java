@@ -21,7 +21,8 @@ public final class BenchMain {
 
     static Map<String, Benchmark> benchmarks() {
         Map<String, Benchmark> all = new LinkedHashMap<>();
-        all.put("jmh", org.openjdk.jmh.Main::main);
+        all.put("jmh", JmhBenchmarks::run);
+        all.put("punctuation", PunctuationBenchmark::run);
         return all;
     }
 
