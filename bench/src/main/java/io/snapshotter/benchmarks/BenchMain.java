@@ -19,14 +19,27 @@ public final class BenchMain {
     private BenchMain() {
     }
 
+    /**
+     * The class path with absolute entries, so child JVMs started from it (the broker process, which
+     * runs in its data directory, the processor of the memory benchmark) find the jars wherever they run.
+     */
+    private static void absoluteClassPath() {
+        String[] entries = System.getProperty("java.class.path").split(java.io.File.pathSeparator);
+        System.setProperty("java.class.path", Arrays.stream(entries)
+            .map(e -> e.isEmpty() ? e : java.nio.file.Path.of(e).toAbsolutePath().toString())
+            .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator)));
+    }
+
     static Map<String, Benchmark> benchmarks() {
         Map<String, Benchmark> all = new LinkedHashMap<>();
         all.put("jmh", JmhBenchmarks::run);
         all.put("punctuation", PunctuationBenchmark::run);
+        all.put("memory", MemoryBenchmark::run);
         return all;
     }
 
     public static void main(String[] args) throws Exception {
+        absoluteClassPath();
         Map<String, Benchmark> all = benchmarks();
         if (args.length == 0 || !all.containsKey(args[0])) {
             System.err.println("usage: snapshot-bench <" + String.join("|", all.keySet()) + "> [options]");
