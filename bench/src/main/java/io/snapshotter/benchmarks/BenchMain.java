@@ -19,19 +19,29 @@ public final class BenchMain {
     private BenchMain() {
     }
 
+    /**
+     * The class path with absolute entries, so child JVMs started from it (the broker process, which
+     * runs in its data directory, the processor of the memory benchmark) find the jars wherever they run.
+     */
+    private static void absoluteClassPath() {
+        String[] entries = System.getProperty("java.class.path").split(java.io.File.pathSeparator);
+        System.setProperty("java.class.path", Arrays.stream(entries)
+            .map(e -> e.isEmpty() ? e : java.nio.file.Path.of(e).toAbsolutePath().toString())
+            .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator)));
+    }
+
     static Map<String, Benchmark> benchmarks() {
         Map<String, Benchmark> all = new LinkedHashMap<>();
-        all.put("jmh", org.openjdk.jmh.Main::main);
         all.put("throughput", ThroughputBenchmark::main);
         all.put("lookups", LookupBenchmark::main);
+        all.put("jmh", JmhBenchmarks::run);
+        all.put("punctuation", PunctuationBenchmark::run);
+        all.put("memory", MemoryBenchmark::run);
         return all;
     }
 
     public static void main(String[] args) throws Exception {
-        if (System.getProperty("log4j2.configurationFile") == null) {
-            // warnings only: the in-JVM broker and Kafka Streams would drown the figures
-            System.setProperty("log4j2.configurationFile", "snapshot-bench-log4j2.properties");
-        }
+        absoluteClassPath();
         Map<String, Benchmark> all = benchmarks();
         if (args.length == 0 || !all.containsKey(args[0])) {
             System.err.println("usage: snapshot-bench <" + String.join("|", all.keySet()) + "> [options]");

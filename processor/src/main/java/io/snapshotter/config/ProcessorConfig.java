@@ -5,6 +5,7 @@ import io.snapshotter.policy.CountPolicy;
 import io.snapshotter.policy.SnapshotClock;
 import io.snapshotter.policy.SnapshotPolicy;
 import io.snapshotter.policy.TimePolicy;
+import io.snapshotter.rocksdb.BoundedRocksDbMemory;
 import io.snapshotter.serde.SubjectNameStrategy;
 import java.util.HashMap;
 import java.util.List;
@@ -90,6 +91,16 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String HTTP_ADMIN_PRINCIPAL = "http.admin.principal";
     public static final String QUERY_STANDBY_ENABLED = "query.standby.enabled";
     public static final String QUERY_STANDBY_MAX_LAG = "query.standby.max.lag";
+
+    public static final String ROCKSDB_MEMORY_BOUNDED = "rocksdb.memory.bounded";
+    public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory.bytes";
+    public static final String ROCKSDB_WRITE_BUFFER_RATIO = "rocksdb.write.buffer.ratio";
+    public static final String ROCKSDB_MEMTABLE_BYTES = "rocksdb.memtable.bytes";
+    public static final String ROCKSDB_MAX_WRITE_BUFFERS = "rocksdb.max.write.buffers";
+    public static final String ROCKSDB_INDEX_FILTER_RATIO = "rocksdb.index.filter.ratio";
+    /** The keys handed to {@link BoundedRocksDbMemory} through the Kafka Streams configs. */
+    private static final List<String> ROCKSDB_BUDGET_KEYS = List.of(ROCKSDB_MEMORY_BYTES, ROCKSDB_WRITE_BUFFER_RATIO,
+        ROCKSDB_MEMTABLE_BYTES, ROCKSDB_MAX_WRITE_BUFFERS, ROCKSDB_INDEX_FILTER_RATIO);
 
     /** Whether an event with a sequence beyond version + 1 is dead-lettered or folded anyway. */
     public enum GapPolicy { DEAD_LETTER, FOLD }
@@ -209,7 +220,30 @@ public final class ProcessorConfig extends AbstractConfig {
             "While the active copy of a key's store is not queryable (rebalance, restore), answer from a "
                 + "standby or restoring copy on this instance that is at most query.standby.max.lag behind.")
         .define(QUERY_STANDBY_MAX_LAG, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
-            "How many changelog records a copy answering for the active may be behind.");
+            "How many changelog records a copy answering for the active may be behind.")
+        .define(ROCKSDB_MEMORY_BOUNDED, Type.BOOLEAN, true, Importance.HIGH,
+            "Bound the off-heap memory of all RocksDB stores by rocksdb.memory.bytes (io.snapshotter.rocksdb."
+                + "BoundedRocksDbMemory as Kafka Streams' rocksdb.config.setter, unless kafka.rocksdb.config.setter "
+                + "names another); false: Kafka Streams' defaults (a 50 MiB cache and up to three 16 MiB memtables "
+                + "per store, index and filter blocks outside any cache).")
+        .define(ROCKSDB_MEMORY_BYTES, Type.LONG, BoundedRocksDbMemory.DEFAULT_MEMORY_BYTES,
+            ConfigDef.Range.atLeast(16L << 20), Importance.HIGH,
+            "Off-heap bytes all RocksDB stores of the process share: one LRU block cache of this capacity (strict "
+                + "limit) holding data, index and filter blocks and, charged to it, the memtables.")
+        .define(ROCKSDB_WRITE_BUFFER_RATIO, Type.DOUBLE, BoundedRocksDbMemory.DEFAULT_WRITE_BUFFER_RATIO,
+            ConfigDef.Range.between(0.05, 0.9), Importance.MEDIUM,
+            "Share of rocksdb.memory.bytes the memtables of all stores may take before the largest is flushed.")
+        .define(ROCKSDB_MEMTABLE_BYTES, Type.LONG, BoundedRocksDbMemory.DEFAULT_MEMTABLE_BYTES,
+            ConfigDef.Range.atLeast(1L << 20), Importance.LOW,
+            "Size of one memtable of one store (write_buffer_size); at most rocksdb.memory.bytes x "
+                + "rocksdb.write.buffer.ratio.")
+        .define(ROCKSDB_MAX_WRITE_BUFFERS, Type.INT, BoundedRocksDbMemory.DEFAULT_MAX_WRITE_BUFFERS,
+            ConfigDef.Range.between(2, 16), Importance.LOW,
+            "Memtables per store at most (the one written and those being flushed).")
+        .define(ROCKSDB_INDEX_FILTER_RATIO, Type.DOUBLE, BoundedRocksDbMemory.DEFAULT_HIGH_PRIORITY_RATIO,
+            ConfigDef.Range.between(0.0, 0.9), Importance.LOW,
+            "Share of the cache reserved for high-priority entries (index and filter blocks), so data blocks "
+                + "do not evict them.");
 
     private static final Map<String, Object> STREAMS_DEFAULTS = Map.of(
         StreamsConfig.APPLICATION_ID_CONFIG, "snapshot-processor",
@@ -228,7 +262,17 @@ public final class ProcessorConfig extends AbstractConfig {
             policiesByType.put(type, policyFrom(new AbstractConfig(POLICY_DEF, merged, false),
                 AGGREGATE_PREFIX + type + "."));
         });
+        checkRocksDbBudget();
         streamsConfig();
+    }
+
+    /** One memtable must fit in the share of the budget the memtables of all stores may take. */
+    private void checkRocksDbBudget() {
+        long writeBuffers = (long) (getLong(ROCKSDB_MEMORY_BYTES) * getDouble(ROCKSDB_WRITE_BUFFER_RATIO));
+        if (getLong(ROCKSDB_MEMTABLE_BYTES) > writeBuffers) {
+            throw new ConfigException(ROCKSDB_MEMTABLE_BYTES, getLong(ROCKSDB_MEMTABLE_BYTES), "must be at most "
+                + ROCKSDB_MEMORY_BYTES + " x " + ROCKSDB_WRITE_BUFFER_RATIO + " = " + writeBuffers + " bytes");
+        }
     }
 
     /** The snapshot policy of an aggregate type: its own override, else the global one. */
@@ -236,10 +280,21 @@ public final class ProcessorConfig extends AbstractConfig {
         return policiesByType.getOrDefault(aggregateType.toLowerCase(Locale.ROOT), defaultPolicy);
     }
 
-    /** Kafka Streams and client settings: {@code kafka.*} without the prefix, over our defaults. */
+    /**
+     * Kafka Streams and client settings: {@code kafka.*} without the prefix, over our defaults. With
+     * {@code rocksdb.memory.bounded}, {@link BoundedRocksDbMemory} is the {@code rocksdb.config.setter}
+     * (unless {@code kafka.rocksdb.config.setter} names another) and gets the {@code rocksdb.*} budget
+     * under {@value BoundedRocksDbMemory#PREFIX}.
+     */
     public Properties streamsProperties() {
         Properties props = new Properties();
         props.putAll(STREAMS_DEFAULTS);
+        if (getBoolean(ROCKSDB_MEMORY_BOUNDED)) {
+            props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName());
+            for (String key : ROCKSDB_BUDGET_KEYS) {
+                props.put(BoundedRocksDbMemory.PREFIX + key, String.valueOf(get(key)));
+            }
+        }
         props.putAll(originalsWithPrefix(KAFKA_PREFIX));
         if (!props.containsKey(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)) {
             throw new ConfigException("Missing required configuration '" + KAFKA_PREFIX

@@ -9,6 +9,7 @@ import io.snapshotter.policy.SnapshotClock;
 import io.snapshotter.policy.SnapshotPolicy;
 import io.snapshotter.policy.SnapshotProgress;
 import io.snapshotter.policy.TimePolicy;
+import io.snapshotter.rocksdb.BoundedRocksDbMemory;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +78,46 @@ class ProcessorConfigTest {
     }
 
     @Test
+    void shouldBoundRocksDbMemoryByDefaultWithTheBudgetPassedToTheSetter() {
+        assertThat(config().streamsProperties())
+            .containsEntry("rocksdb.config.setter", BoundedRocksDbMemory.class.getName())
+            .containsEntry("snapshotter.rocksdb.memory.bytes", String.valueOf(256L << 20))
+            .containsEntry("snapshotter.rocksdb.write.buffer.ratio", "0.5")
+            .containsEntry("snapshotter.rocksdb.memtable.bytes", String.valueOf(16L << 20))
+            .containsEntry("snapshotter.rocksdb.max.write.buffers", "2");
+        assertThat(config("rocksdb.memory.bytes", "1073741824").streamsProperties())
+            .containsEntry("snapshotter.rocksdb.memory.bytes", "1073741824");
+    }
+
+    @Test
+    void shouldLeaveRocksDbToKafkaStreamsWhenUnboundedOrAnotherSetterIsNamed() {
+        assertThat(config("rocksdb.memory.bounded", "false").streamsProperties())
+            .doesNotContainKey("rocksdb.config.setter").doesNotContainKey("snapshotter.rocksdb.memory.bytes");
+        assertThat(config("kafka.rocksdb.config.setter", CustomSetter.class.getName()).streamsProperties())
+            .containsEntry("rocksdb.config.setter", CustomSetter.class.getName());
+    }
+
+    @Test
+    void shouldNameTheKeyOfABadRocksDbBudget() {
+        assertThatThrownBy(() -> config("rocksdb.memory.bytes", "1000"))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("rocksdb.memory.bytes");
+        assertThatThrownBy(() -> config("rocksdb.memory.bytes", "lots"))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("rocksdb.memory.bytes");
+        assertThatThrownBy(() -> config("rocksdb.write.buffer.ratio", "1.5"))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("rocksdb.write.buffer.ratio");
+        assertThatThrownBy(() -> config("rocksdb.max.write.buffers", "1"))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("rocksdb.max.write.buffers");
+        assertThatThrownBy(() -> config("rocksdb.index.filter.ratio", "-0.1"))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("rocksdb.index.filter.ratio");
+        assertThatThrownBy(() -> config("rocksdb.memory.bounded", "maybe"))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("rocksdb.memory.bounded");
+        assertThatThrownBy(() -> config("rocksdb.memory.bytes", String.valueOf(64L << 20),
+                "rocksdb.memtable.bytes", String.valueOf(48L << 20)))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("rocksdb.memtable.bytes")
+            .hasMessageContaining("rocksdb.memory.bytes");
+    }
+
+    @Test
     void shouldOverrideThePolicyPerAggregateTypeIgnoringCase() {
         ProcessorConfig config = config("snapshot.policy", "count", "aggregate.Warehouse.snapshot.every.events", "7",
             "aggregate.Warehouse.snapshot.policy", "count");
@@ -119,6 +160,17 @@ class ProcessorConfigTest {
             .hasMessageContaining("does not implement");
         assertThatThrownBy(() -> config("snapshot.policy", "custom", "snapshot.policy.class", "com.example.Missing"))
             .isInstanceOf(ConfigException.class).hasMessageContaining("snapshot.policy.class");
+    }
+
+    /** A RocksDB config setter of the user's own. */
+    public static class CustomSetter implements org.apache.kafka.streams.state.RocksDBConfigSetter {
+        @Override
+        public void setConfig(String storeName, org.rocksdb.Options options, Map<String, Object> configs) {
+        }
+
+        @Override
+        public void close(String storeName, org.rocksdb.Options options) {
+        }
     }
 
     /** A custom policy as a user would write one. */

@@ -1,0 +1,67 @@
+package io.snapshotter.benchmarks;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+
+/**
+ * {@code jmh [JMH options] [regexp]}: the microbenchmarks of {@code io.snapshotter.benchmarks.jmh}
+ * with JMH's own options, short by default (1 fork, 2 warm-up iterations of 2 s, 3 measured of 3 s,
+ * unless {@code -f}, {@code -wi}, {@code -i}, {@code -w} or {@code -r} say otherwise), then one table
+ * of events per second per core (every op is one event or one record, on one thread).
+ */
+final class JmhBenchmarks {
+
+    private JmhBenchmarks() {
+    }
+
+    static void run(String[] args) throws Exception {
+        List<String> options = new ArrayList<>(Arrays.asList(args));
+        defaultTo(options, "-f", "1");
+        defaultTo(options, "-wi", "2");
+        defaultTo(options, "-i", "3");
+        defaultTo(options, "-w", "2s");
+        defaultTo(options, "-r", "3s");
+        CommandLineOptions parsed = new CommandLineOptions(options.toArray(String[]::new));
+        if (parsed.shouldHelp() || parsed.shouldList() || parsed.shouldListProfilers()
+                || parsed.shouldListResultFormats() || parsed.shouldListWithParams()) {
+            org.openjdk.jmh.Main.main(args);
+            return;
+        }
+        if (parsed.getIncludes().isEmpty()) {
+            options.add("io\\.snapshotter\\.benchmarks\\.jmh\\..*");
+            parsed = new CommandLineOptions(options.toArray(String[]::new));
+        }
+        Collection<RunResult> results = new Runner(parsed).run();
+        print(results);
+    }
+
+    private static void defaultTo(List<String> options, String flag, String value) {
+        if (!options.contains(flag)) {
+            options.add(0, value);
+            options.add(0, flag);
+        }
+    }
+
+    private static void print(Collection<RunResult> results) {
+        System.out.println();
+        System.out.println("Events (or records) per second on one core; the machine's other builds and the "
+            + "JIT make these indicative:");
+        System.out.printf("%-58s %14s %12s %10s%n", "benchmark", "ops/s", "± (99.9%)", "µs/op");
+        results.stream()
+            .sorted((a, b) -> a.getParams().getBenchmark().compareTo(b.getParams().getBenchmark()))
+            .forEach(r -> {
+                Result<?> primary = r.getPrimaryResult();
+                String name = r.getParams().getBenchmark().replace("io.snapshotter.benchmarks.jmh.", "");
+                double score = primary.getScore();
+                double error = primary.getScoreError();
+                System.out.printf("%-58s %,14.0f %,12.0f %10.2f%n", name, score,
+                    Double.isNaN(error) ? 0 : error, score > 0 ? 1e6 / score : Double.NaN);
+            });
+    }
+}
