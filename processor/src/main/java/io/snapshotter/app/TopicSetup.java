@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates the events, snapshots and dead-letter topics when they are missing (the snapshot topic
- * compacted), and refuses to start on a snapshot topic that is not compacted: the topic is read as
+ * Creates the events, snapshots and dead-letter topics when they are missing (the events topic
+ * kept forever, the snapshot topic compacted), and refuses to start on a snapshot topic that is not compacted: the topic is read as
  * "latest snapshot per aggregate", which only compaction keeps. The snapshot requests topic is
  * created with the event topic's partition count and refused with another: a request must reach the
  * task that holds its aggregate.
@@ -37,7 +37,9 @@ final class TopicSetup {
         short replication = config.getShort(ProcessorConfig.TOPICS_REPLICATION_FACTOR);
         Optional<Short> rf = replication < 0 ? Optional.empty() : Optional.of(replication);
         List<NewTopic> wanted = new ArrayList<>();
-        wanted.add(new NewTopic(config.eventsTopic(), Optional.of(partitions), rf));
+        // the event store: its whole history is what a replay folds again, so time never deletes it
+        wanted.add(new NewTopic(config.eventsTopic(), Optional.of(partitions), rf)
+            .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")));
         wanted.add(new NewTopic(config.snapshotsTopic(), Optional.of(partitions), rf)
             .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         wanted.add(new NewTopic(config.deadLetterTopic(), Optional.of(partitions), rf));

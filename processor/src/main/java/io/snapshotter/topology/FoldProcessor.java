@@ -37,7 +37,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Event-triggered snapshots are taken inline. Time-triggered ones are found through the
  * {@code snapshot-schedule} store, whose keys are (due time, aggregateId): a punctuation reads the
- * due prefix of that index and stops, so it costs in proportion to the aggregates that are due. An
+ * due prefix of that index and stops, so it costs in proportion to the aggregates that are due. It
+ * starts where the last one ended, not at the start of the index: a RocksDB range scan steps over
+ * the tombstones of the entries deleted before it, which would make every punctuation pay for the
+ * whole history of snapshots taken. An
  * aggregate's own next event also takes its overdue time snapshot first, which makes stream-time
  * snapshots depend on the input alone.
  *
@@ -59,6 +62,8 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
     private KeyValueStore<String, AggregateRecord> aggregates;
     private KeyValueStore<Bytes, byte[]> schedule;
     private FoldMetrics metrics;
+    /** No schedule entry is due before this: where the next punctuation's scan starts. */
+    private long scanFrom = Long.MIN_VALUE;
 
     FoldProcessor(TopologyContext topology) {
         this.topology = topology;
@@ -178,6 +183,7 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
                 if (due != SnapshotPolicy.NEVER) {
                     schedule.put(scheduleKey(due, aggregateId), NOTHING);
                     updated.setSnapshotDueTime(due);
+                    scanFrom = Math.min(scanFrom, due);
                 }
             }
             aggregates.put(aggregateId, updated);
@@ -221,12 +227,15 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
 
     private void emitDueSnapshotsNow(long timestamp) {
         List<Bytes> due = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = schedule.range(scheduleKey(Long.MIN_VALUE, ""),
+        try (KeyValueIterator<Bytes, byte[]> it = schedule.range(scheduleKey(scanFrom, ""),
                 scheduleKey(timestamp + 1, ""))) {
             while (it.hasNext() && due.size() < topology.maxSnapshotsPerPunctuation()) {
                 due.add(it.next().key);
             }
         }
+        // every entry due by then is handled below, or, when capped, every one before the last taken
+        scanFrom = due.size() < topology.maxSnapshotsPerPunctuation()
+            ? Math.max(scanFrom, timestamp + 1) : dueTimeOf(due.get(due.size() - 1));
         for (Bytes key : due) {
             String aggregateId = aggregateIdOf(key);
             AggregateRecord current = aggregates.get(aggregateId);
