@@ -146,8 +146,8 @@ final class FoldScenario {
                 ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, config.snapshotsTopic());
                 assertThat(admin.describeConfigs(List.of(topic)).all().get().get(topic)
                     .get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo(TopicConfig.CLEANUP_POLICY_COMPACT);
-                ConfigResource events = new ConfigResource(ConfigResource.Type.TOPIC, config.eventsTopic());
-                assertThat(admin.describeConfigs(List.of(events)).all().get().get(events)
+                ConfigResource eventsTopic = new ConfigResource(ConfigResource.Type.TOPIC, config.eventsTopic());
+                assertThat(admin.describeConfigs(List.of(eventsTopic)).all().get().get(eventsTopic)
                     .get(TopicConfig.RETENTION_MS_CONFIG).value()).as("the event store is kept for replays").isEqualTo("-1");
                 assertThat(admin.listTransactions().all().get()).extracting(TransactionListing::transactionalId)
                     .as("exactly-once: the stream thread's producer is transactional")
