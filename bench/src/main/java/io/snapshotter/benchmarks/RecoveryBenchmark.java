@@ -68,6 +68,12 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * shipped defaults, 1 h) then depends on the record timestamps alone, which span the few seconds of
  * producing, so only count snapshots are taken, at the same versions in every run and every replay,
  * and the seeded replay's work does not depend on how long a run took.
+ *
+ * <p>A seeded replay starts each partition at its first event that no seed holds, so one aggregate
+ * with fewer than N events (no snapshot, no seed) makes it read its partition from that aggregate's
+ * first event on; the events it reads that a seed holds are skipped as duplicates, not folded. The
+ * table shows both: events read (the replay's own count) and events folded past the seeds (what the
+ * seeded aggregates have pending afterwards).
  */
 public final class RecoveryBenchmark {
 
