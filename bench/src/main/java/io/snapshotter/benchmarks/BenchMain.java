@@ -37,6 +37,7 @@ public final class BenchMain {
         all.put("jmh", JmhBenchmarks::run);
         all.put("punctuation", PunctuationBenchmark::run);
         all.put("memory", MemoryBenchmark::run);
+        all.put("recovery", RecoveryBenchmark::main);
         return all;
     }
 
