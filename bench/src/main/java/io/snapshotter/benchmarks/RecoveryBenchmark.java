@@ -329,13 +329,13 @@ public final class RecoveryBenchmark {
             double start = (System.nanoTime() - restarted) / 1e9;
             Verified verified = verify(method, app, expected);
             // a seeded aggregate starts with nothing pending: what it has pending is what was folded past its seed
-            long folded = options.from().isPresent() ? verified.eventsSinceSnapshot() : replayed.eventsRefolded();
+            long folded = options.from().isPresent() ? verified.eventsSinceSnapshot() : replayed.eventsReplayed();
             out.printf("   replay %.2f s (reset %.2f s, fold %.2f s), then RUNNING after %.2f s: %.2f s to serve; "
                     + "%,d aggregates verified in %.2f s%n", replaySeconds, replayed.resetTime().toMillis() / 1e3,
                 replayed.foldTime().toMillis() / 1e3, start, replaySeconds + start, verified.aggregates(),
                 verified.seconds());
             return new Result(method, replaySeconds + start, replaySeconds, replayed.resetTime().toMillis() / 1e3,
-                replayed.foldTime().toMillis() / 1e3, start, verified.seconds(), -1, replayed.eventsRefolded(), folded,
+                replayed.foldTime().toMillis() / 1e3, start, verified.seconds(), -1, replayed.eventsReplayed(), folded,
                 replayed.seeds(), verified.aggregates(), load);
         }
     }

@@ -75,7 +75,7 @@ public final class Replay {
     private final boolean console;
 
     /** A summary of a finished replay. */
-    public record Result(long eventsTotal, long eventsRefolded, int seeds, Map<TopicPartition, Long> startOffsets,
+    public record Result(long eventsTotal, long eventsReplayed, int seeds, Map<TopicPartition, Long> startOffsets,
                          Duration resetTime, Duration foldTime) {
     }
 

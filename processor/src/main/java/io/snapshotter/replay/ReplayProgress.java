@@ -7,9 +7,9 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Progress of the fold phase of a replay: events re-folded out of the total, the rate, and the time
- * left, as a line on the terminal (rewritten in place on a console, one line per report otherwise)
- * and as gauges: {@code snapshotter_replay_events_total}, {@code snapshotter_replay_events_done},
+ * Progress of the fold phase of a replay: events replayed (read again and folded, or skipped where
+ * a seed holds them) out of the total, the rate, and the time left, as a line on the terminal
+ * (rewritten in place on a console, one line per report otherwise) and as gauges: {@code snapshotter_replay_events_total}, {@code snapshotter_replay_events_done},
  * {@code snapshotter_replay_events_per_second}, {@code snapshotter_replay_seconds_remaining}.
  */
 final class ReplayProgress {
@@ -31,7 +31,7 @@ final class ReplayProgress {
         Gauge.builder("snapshotter.replay.events.total", () -> total)
             .description("Events the running replay re-folds").register(meters);
         Gauge.builder("snapshotter.replay.events.done", done::get)
-            .description("Events the running replay has re-folded (committed)").register(meters);
+            .description("Events the running replay has read again and committed (folded, or skipped where a seed holds them)").register(meters);
         Gauge.builder("snapshotter.replay.events.per.second", rate::get)
             .description("Re-fold rate over the last report interval").register(meters);
         Gauge.builder("snapshotter.replay.seconds.remaining", remainingSeconds::get)
@@ -65,7 +65,7 @@ final class ReplayProgress {
         if (inPlace) {
             out.println();
         }
-        out.printf("replay: %,d events re-folded in %.1f s (%,.0f events/s)%n", done.get(), seconds,
+        out.printf("replay: %,d events replayed in %.1f s (%,.0f events/s)%n", done.get(), seconds,
             done.get() / Math.max(seconds, 1e-9));
     }
 

@@ -81,13 +81,13 @@ class ReplayIntoDynamoDbTest {
 
             Replay.Result full = new Replay(config, registry, FoldRegistry.fromClassPath(), System.out, false)
                 .run(ReplayOptions.full());
-            assertThat(full.eventsRefolded()).isEqualTo(EVENTS);
+            assertThat(full.eventsReplayed()).isEqualTo(EVENTS);
             assertThat(items(client)).as("the table after a full replay").isEqualTo(table);
 
             Replay.Result late = new Replay(config, registry, FoldRegistry.fromClassPath(), System.out, false)
                 .run(ReplayOptions.from(START.plusSeconds(EVENTS - 30), ReplayOptions.SeedSource.AUTO));
             assertThat(late.seeds()).as("aggregates seeded from DynamoDB").isPositive();
-            assertThat(late.eventsRefolded()).isLessThan(EVENTS);
+            assertThat(late.eventsReplayed()).isLessThan(EVENTS);
             assertThat(items(client)).as("the table after a seeded replay").isEqualTo(table);
         }
     }

@@ -128,7 +128,7 @@ class ReplayTest {
         Replay.Result result = replay(ReplayOptions.full(), FoldRegistry.fromClassPath());
 
         assertThat(result.eventsTotal()).isEqualTo(EVENTS);
-        assertThat(result.eventsRefolded()).isEqualTo(EVENTS);
+        assertThat(result.eventsReplayed()).isEqualTo(EVENTS);
         List<Snapshot> all = snapshots();
         List<Snapshot> replayed = snapshotsAfter(replayStart);
         assertThat(countSnapshots(replayed)).as("the replay's count snapshots: same ids, versions and state bytes")
@@ -152,16 +152,16 @@ class ReplayTest {
 
         assertThat(seededStore).isEqualTo(fullStore).isEqualTo(referenceStore());
         assertThat(fromMiddle.seeds()).as("aggregates seeded").isGreaterThan(0);
-        assertThat(fromMiddle.eventsRefolded()).as("events re-folded from the middle")
-            .isLessThan(full.eventsRefolded());
+        assertThat(fromMiddle.eventsReplayed()).as("events replayed from the middle")
+            .isLessThan(full.eventsReplayed());
         Map<String, ByteBuffer> originalStates = countSnapshots(original);
         Map<String, ByteBuffer> seededStates = countSnapshots(seededReplay);
         assertThat(seededStates).as("snapshots the seeded replay emitted").isNotEmpty();
         assertThat(originalStates).containsAllEntriesOf(seededStates);
-        System.out.printf("replay from %s: %,d of %,d events re-folded, %d seeds, reset %d ms + fold %d ms; "
-                + "full replay: %,d events, reset %d ms + fold %d ms%n", MIDDLE, fromMiddle.eventsRefolded(),
+        System.out.printf("replay from %s: %,d of %,d events replayed, %d seeds, reset %d ms + fold %d ms; "
+                + "full replay: %,d events, reset %d ms + fold %d ms%n", MIDDLE, fromMiddle.eventsReplayed(),
             fromMiddle.eventsTotal(), fromMiddle.seeds(), fromMiddle.resetTime().toMillis(),
-            fromMiddle.foldTime().toMillis(), full.eventsRefolded(), full.resetTime().toMillis(),
+            fromMiddle.foldTime().toMillis(), full.eventsReplayed(), full.resetTime().toMillis(),
             full.foldTime().toMillis());
     }
 
