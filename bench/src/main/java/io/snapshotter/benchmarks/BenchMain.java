@@ -48,6 +48,11 @@ public final class BenchMain {
             System.err.println("usage: snapshot-bench <" + String.join("|", all.keySet()) + "> [options]");
             System.exit(2);
         }
-        all.get(args[0]).run(Arrays.copyOfRange(args, 1, args.length));
+        try {
+            all.get(args[0]).run(Arrays.copyOfRange(args, 1, args.length));
+        } catch (Options.Usage e) {
+            System.err.println(args[0] + " " + e.getMessage());
+            System.exit(2);
+        }
     }
 }

@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -65,37 +66,14 @@ public final class LookupBenchmark {
 
         static Options parse(String[] args) {
             Options d = defaults();
-            int aggregates = d.aggregates();
-            int events = d.events();
-            Duration duration = d.duration();
-            int connections = d.connections();
-            boolean wrk = d.useWrk();
-            List<Load> loads = d.loads();
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--aggregates" -> aggregates = Integer.parseInt(value(args, ++i));
-                    case "--events" -> events = Integer.parseInt(value(args, ++i));
-                    case "--seconds" -> duration = Duration.ofSeconds(Long.parseLong(value(args, ++i)));
-                    case "--connections" -> connections = Integer.parseInt(value(args, ++i));
-                    case "--no-wrk" -> wrk = false;
-                    case "--idle-only" -> loads = List.of(Load.IDLE);
-                    case "--under-load-only" -> loads = List.of(Load.FOLDING);
-                    default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'\n" + usage());
-                }
-            }
-            return new Options(aggregates, events, duration, connections, wrk, loads);
-        }
-
-        static String usage() {
-            return "lookups [--aggregates N (10000)] [--events N (50000)] [--seconds S (10)] [--connections C (16)] "
-                + "[--no-wrk] [--idle-only | --under-load-only]";
-        }
-
-        private static String value(String[] args, int i) {
-            if (i >= args.length) {
-                throw new IllegalArgumentException(args[i - 1] + " needs a value\n" + usage());
-            }
-            return args[i];
+            io.snapshotter.benchmarks.Options o = new io.snapshotter.benchmarks.Options(args, Map.of(
+                "aggregates", String.valueOf(d.aggregates()), "events", String.valueOf(d.events()),
+                "seconds", String.valueOf(d.duration().toSeconds()), "connections", String.valueOf(d.connections())),
+                Set.of("no-wrk", "idle-only", "under-load-only"), false);
+            List<Load> loads = o.flag("idle-only") ? List.of(Load.IDLE)
+                : o.flag("under-load-only") ? List.of(Load.FOLDING) : d.loads();
+            return new Options(o.integer("aggregates"), o.integer("events"), Duration.ofSeconds(o.longValue("seconds")),
+                o.integer("connections"), d.useWrk() && !o.flag("no-wrk"), loads);
         }
     }
 
@@ -335,7 +313,7 @@ public final class LookupBenchmark {
     private static String runWrk(URI base, Path ids, Path script, int connections, Duration duration)
             throws IOException, InterruptedException {
         int threads = Math.max(1, Math.min(connections, Runtime.getRuntime().availableProcessors()));
-        Process process = new ProcessBuilder("wrk", "-t" + threads, "-c" + connections, "-d" + duration.toSeconds() + "s",
+        Process process = new ProcessBuilder("wrk", "-t" + threads, "-c" + connections, "-d" + Math.max(1, duration.toSeconds()) + "s",
             "--timeout", "10s", "-s", script.toString(), base.toString(), "--", ids.toString())
             .redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

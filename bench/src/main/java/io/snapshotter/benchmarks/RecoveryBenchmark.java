@@ -24,9 +24,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -85,40 +85,10 @@ public final class RecoveryBenchmark {
     record Options(int aggregates, long events, int partitions, int every, Map<String, String> overrides) {
 
         static Options parse(String[] args) {
-            int aggregates = 20_000;
-            long events = 1_000_000;
-            int partitions = 6;
-            int every = 25;
-            Map<String, String> overrides = new LinkedHashMap<>();
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--aggregates" -> aggregates = Integer.parseInt(value(args, ++i).replace("_", ""));
-                    case "--events" -> events = Long.parseLong(value(args, ++i).replace("_", ""));
-                    case "--partitions" -> partitions = Integer.parseInt(value(args, ++i));
-                    case "--every" -> every = Integer.parseInt(value(args, ++i));
-                    case "--set" -> {
-                        String[] kv = value(args, ++i).split("=", 2);
-                        if (kv.length != 2) {
-                            throw new IllegalArgumentException("--set needs key=value\n" + usage());
-                        }
-                        overrides.put(kv[0], kv[1]);
-                    }
-                    default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'\n" + usage());
-                }
-            }
-            return new Options(aggregates, events, partitions, every, overrides);
-        }
-
-        static String usage() {
-            return "recovery [--aggregates A (20000)] [--events E (1000000)] [--partitions P (6)] [--every N (25)]\n"
-                + "         [--set key=value (our processor's config, repeatable)]";
-        }
-
-        private static String value(String[] args, int i) {
-            if (i >= args.length) {
-                throw new IllegalArgumentException(args[i - 1] + " needs a value\n" + usage());
-            }
-            return args[i];
+            io.snapshotter.benchmarks.Options o = new io.snapshotter.benchmarks.Options(args, Map.of("aggregates", "20000",
+                "events", "1000000", "partitions", "6", "every", "25"), Set.of(), true);
+            return new Options(o.integer("aggregates"), o.longValue("events"), o.integer("partitions"), o.integer("every"),
+                o.settings());
         }
     }
 

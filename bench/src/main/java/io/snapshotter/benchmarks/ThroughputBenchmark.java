@@ -77,39 +77,10 @@ public final class ThroughputBenchmark {
                    Map<String, String> overrides) {
 
         static Options parse(String[] args) {
-            long events = 2_000_000;
-            int aggregates = 100_000;
-            int partitions = 6;
-            int rounds = 3;
-            List<String> runs = List.of("1", "1b", "2", "2b", "3");
-            Map<String, String> overrides = new LinkedHashMap<>();
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--events" -> events = Long.parseLong(value(args, ++i));
-                    case "--aggregates" -> aggregates = Integer.parseInt(value(args, ++i));
-                    case "--partitions" -> partitions = Integer.parseInt(value(args, ++i));
-                    case "--rounds" -> rounds = Integer.parseInt(value(args, ++i));
-                    case "--runs" -> runs = List.of(value(args, ++i).split(","));
-                    case "--set" -> {
-                        String[] kv = value(args, ++i).split("=", 2);
-                        overrides.put(kv[0], kv[1]);
-                    }
-                    default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'\n" + usage());
-                }
-            }
-            return new Options(events, aggregates, partitions, rounds, runs, overrides);
-        }
-
-        static String usage() {
-            return "throughput [--events E (2000000)] [--aggregates A (100000)] [--partitions P (6)] [--rounds R (3)]\n"
-                + "           [--runs 1,1b,2,2b,3] [--set key=value (our processor's config, repeatable)]";
-        }
-
-        private static String value(String[] args, int i) {
-            if (i >= args.length) {
-                throw new IllegalArgumentException(args[i - 1] + " needs a value\n" + usage());
-            }
-            return args[i];
+            io.snapshotter.benchmarks.Options o = new io.snapshotter.benchmarks.Options(args, Map.of("events", "2000000",
+                "aggregates", "100000", "partitions", "6", "rounds", "3", "runs", "1,1b,2,2b,3"), Set.of(), true);
+            return new Options(o.longValue("events"), o.integer("aggregates"), o.integer("partitions"), o.integer("rounds"),
+                o.strings("runs"), o.settings());
         }
     }
 
