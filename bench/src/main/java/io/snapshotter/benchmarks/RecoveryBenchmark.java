@@ -2,7 +2,6 @@ package io.snapshotter.benchmarks;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.snapshotter.app.ProcessorApp;
-import io.snapshotter.config.ConfigSources;
 import io.snapshotter.config.ProcessorConfig;
 import io.snapshotter.embedded.EmbeddedKafka;
 import io.snapshotter.embedded.SampleInventoryStream;
@@ -117,10 +116,7 @@ public final class RecoveryBenchmark {
     }
 
     public void run(Options options) throws Exception {
-        if (!Files.isRegularFile(ThroughputBenchmark.DEFAULTS_FILE)) {
-            throw new IllegalStateException("run from the project root: the shipped defaults "
-                + ThroughputBenchmark.DEFAULTS_FILE + " are read from there");
-        }
+        Map<String, String> shipped = ThroughputBenchmark.shippedDefaults();
         String appId = "recovery-" + System.currentTimeMillis();
         out.printf("recovery: %,d events over %,d aggregates, %d partitions, hybrid snapshots N=%d on stream time; "
                 + "%d cores, Java %s%n", options.events(), options.aggregates(), options.partitions(), options.every(),
@@ -132,7 +128,7 @@ public final class RecoveryBenchmark {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); Admin admin = BenchKafka.admin(kafka.bootstrapServers())) {
             String bootstrap = kafka.bootstrapServers();
             InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-            Map<String, String> values = settings(options, bootstrap, appId);
+            Map<String, String> values = settings(shipped, options, bootstrap, appId);
             ProcessorConfig first = config(values, root.resolve("fold"));
 
             BenchKafka.createTopic(admin, first.eventsTopic(), options.partitions(), false);
@@ -162,8 +158,9 @@ public final class RecoveryBenchmark {
     }
 
     /** The shipped defaults with this run's topics, application id, policy and overrides. */
-    private static Map<String, String> settings(Options options, String bootstrap, String appId) throws Exception {
-        Map<String, String> values = new HashMap<>(ConfigSources.load(ThroughputBenchmark.DEFAULTS_FILE, null, Map.of()));
+    private static Map<String, String> settings(Map<String, String> shipped, Options options, String bootstrap,
+                                                String appId) {
+        Map<String, String> values = new HashMap<>(shipped);
         values.put("kafka.bootstrap.servers", bootstrap);
         values.put("kafka.application.id", appId);
         values.put("schema.registry.url", "mock://recovery-bench");

@@ -120,6 +120,15 @@ public final class ThroughputBenchmark {
             ? "Kafka Streams is " + state : null;
     }
 
+    /** The settings of {@code config/application.properties}, which the benchmarks measure: run from the project root. */
+    static Map<String, String> shippedDefaults() {
+        if (!Files.isRegularFile(DEFAULTS_FILE)) {
+            throw new IllegalStateException("run from the project root: the shipped defaults " + DEFAULTS_FILE
+                + " are read from there");
+        }
+        return ConfigSources.load(DEFAULTS_FILE, null, Map.of());
+    }
+
     private final PrintStream out;
 
     public ThroughputBenchmark(PrintStream out) {
@@ -131,11 +140,7 @@ public final class ThroughputBenchmark {
     }
 
     public void run(Options options) throws Exception {
-        if (!Files.isRegularFile(DEFAULTS_FILE)) {
-            throw new IllegalStateException("run from the project root: the shipped defaults " + DEFAULTS_FILE
-                + " are read from there");
-        }
-        Map<String, String> shipped = ConfigSources.load(DEFAULTS_FILE, null, Map.of());
+        Map<String, String> shipped = shippedDefaults();
         Map<String, String> ourKafkaTuning = new TreeMap<>();
         shipped.forEach((k, v) -> {
             if (k.startsWith(ProcessorConfig.KAFKA_PREFIX)

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -67,6 +68,8 @@ public final class Replay {
 
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration STALL_REPORT = Duration.ofSeconds(30);
+    /** Partitions of the one events topic, in order, for the printed offsets. */
+    private static final Comparator<TopicPartition> BY_PARTITION = Comparator.comparingInt(TopicPartition::partition);
 
     private final ProcessorConfig config;
     private final SchemaRegistryClient registry;
@@ -191,7 +194,7 @@ public final class Replay {
      */
     private Map<TopicPartition, Long> firstUncovered(List<TopicPartition> partitions, Map<TopicPartition, Long> earliest,
                                                     Map<TopicPartition, Long> end, ReplaySeeds seeds, AvroWireCodec codec) {
-        Map<TopicPartition, Long> start = new TreeMap<>((a, b) -> Integer.compare(a.partition(), b.partition()));
+        Map<TopicPartition, Long> start = new TreeMap<>(BY_PARTITION);
         Set<TopicPartition> open = new HashSet<>();
         for (TopicPartition p : partitions) {
             if (earliest.get(p) >= end.get(p)) {
@@ -266,7 +269,7 @@ public final class Replay {
         long progressedAt = System.nanoTime();
         while (true) {
             Map<TopicPartition, OffsetAndMetadata> committed = committed(admin, config.applicationId());
-            Map<TopicPartition, Long> positions = new TreeMap<>((a, b) -> Integer.compare(a.partition(), b.partition()));
+            Map<TopicPartition, Long> positions = new TreeMap<>(BY_PARTITION);
             long done = 0;
             boolean caughtUp = true;
             for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
@@ -343,7 +346,7 @@ public final class Replay {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         partitions.forEach(p -> request.put(p, spec));
         try {
-            Map<TopicPartition, Long> offsets = new TreeMap<>((a, b) -> Integer.compare(a.partition(), b.partition()));
+            Map<TopicPartition, Long> offsets = new TreeMap<>(BY_PARTITION);
             admin.listOffsets(request).all().get().forEach((p, info) -> offsets.put(p, info.offset()));
             return offsets;
         } catch (ExecutionException e) {

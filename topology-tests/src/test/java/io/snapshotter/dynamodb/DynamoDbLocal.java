@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
@@ -40,6 +41,12 @@ final class DynamoDbLocal implements AutoCloseable {
 
     String endpoint() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** The processor's settings to write its snapshots here, creating the table: the credentials {@link #client()} uses. */
+    Map<String, String> processorSettings() {
+        return Map.of("dynamodb.enabled", "true", "dynamodb.endpoint", endpoint(),
+            "dynamodb.access.key.id", "local", "dynamodb.secret.access.key", "local", "dynamodb.table.create", "true");
     }
 
     DynamoDbClient client() {

@@ -55,11 +55,7 @@ class ProcessorToDynamoDbTest {
             values.put("snapshot.every.events", String.valueOf(EVERY_EVENTS));
             values.put("http.host", "127.0.0.1");
             values.put("http.port", "0");
-            values.put("dynamodb.enabled", "true");
-            values.put("dynamodb.endpoint", dynamo.endpoint());
-            values.put("dynamodb.access.key.id", "local");
-            values.put("dynamodb.secret.access.key", "local");
-            values.put("dynamodb.table.create", "true");
+            values.putAll(dynamo.processorSettings());
             values.put("dynamodb.retention.keep", "2");
             ProcessorConfig config = new ProcessorConfig(values);
             InMemorySchemaRegistry registry = new InMemorySchemaRegistry();

@@ -56,11 +56,7 @@ class ReplayIntoDynamoDbTest {
             values.put("snapshot.policy", "count");
             values.put("snapshot.every.events", "5");
             values.put("http.port", "0");
-            values.put("dynamodb.enabled", "true");
-            values.put("dynamodb.endpoint", dynamo.endpoint());
-            values.put("dynamodb.access.key.id", "local");
-            values.put("dynamodb.secret.access.key", "local");
-            values.put("dynamodb.table.create", "true");
+            values.putAll(dynamo.processorSettings());
             values.put("dynamodb.retention.keep", "3");
             ProcessorConfig config = new ProcessorConfig(values);
             InMemorySchemaRegistry registry = new InMemorySchemaRegistry();

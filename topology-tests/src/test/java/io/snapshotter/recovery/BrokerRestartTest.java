@@ -3,7 +3,6 @@ package io.snapshotter.recovery;
 import static io.snapshotter.recovery.ProcessorKillTest.millisSince;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.snapshotter.testing.Await;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,22 +44,19 @@ class BrokerRestartTest {
             System.out.printf("BrokerRestartTest: broker and registry (shared) and processor up in %d ms (processor ready in %d ms)%n",
                 millisSince(start), processor.readyMillis());
 
-            scenario.produce(0, 4_000);
-            Await.until("some snapshots committed", RecoveryScenario.TIMEOUT, () -> scenario.committedSnapshots() >= 50);
             AtomicInteger produced = new AtomicInteger();
-            CompletableFuture<Void> arriving = scenario.produceInBackground(4_000, 9_000, 100, 50, produced);
-            Await.until("events arriving", RecoveryScenario.TIMEOUT, () -> produced.get() >= 1_000);
+            CompletableFuture<Void> arriving = scenario.startMidStream(produced);
 
             stack.kafka().kill();
             long killed = System.nanoTime();
             assertThat(arriving).as("events still arriving when the broker is killed").isNotDone();
             System.out.printf("BrokerRestartTest: broker SIGKILLed with %d of %d events handed to the producer%n",
-                4_000 + produced.get(), EVENTS);
+                RecoveryScenario.BEFORE_CRASH + produced.get(), EVENTS);
             stack.kafka().restart();
             System.out.printf("BrokerRestartTest: broker back %d ms after the kill%n", millisSince(killed));
 
             arriving.join();
-            scenario.produce(9_000, EVENTS);
+            scenario.produceRest();
             long catchingUp = System.nanoTime();
             scenario.awaitCaughtUp(processor.httpAddress());
             System.out.printf("BrokerRestartTest: all %d aggregates at their last version %d ms after the last events "

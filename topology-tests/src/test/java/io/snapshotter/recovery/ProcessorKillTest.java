@@ -2,7 +2,6 @@ package io.snapshotter.recovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.snapshotter.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -37,16 +36,13 @@ class ProcessorKillTest {
             System.out.printf("ProcessorKillTest: broker and registry (shared) and processor up in %d ms (processor ready in %d ms)%n",
                 millisSince(start), processor.readyMillis());
 
-            scenario.produce(0, 4_000);
-            Await.until("some snapshots committed", RecoveryScenario.TIMEOUT, () -> scenario.committedSnapshots() >= 50);
             AtomicInteger produced = new AtomicInteger();
-            CompletableFuture<Void> arriving = scenario.produceInBackground(4_000, 9_000, 100, 50, produced);
-            Await.until("events arriving", RecoveryScenario.TIMEOUT, () -> produced.get() >= 1_000);
+            CompletableFuture<Void> arriving = scenario.startMidStream(produced);
 
             processor.kill();
             long killed = System.nanoTime();
             assertThat(arriving).as("events still arriving when the processor is killed").isNotDone();
-            System.out.printf("ProcessorKillTest: SIGKILL with %d of %d events produced%n", 4_000 + produced.get(), EVENTS);
+            System.out.printf("ProcessorKillTest: SIGKILL with %d of %d events produced%n", RecoveryScenario.BEFORE_CRASH + produced.get(), EVENTS);
 
             arriving.join();
             try (var files = Files.list(dir.resolve("state"))) {
@@ -55,7 +51,7 @@ class ProcessorKillTest {
             processor.restart();
             System.out.printf("ProcessorKillTest: restarted and ready %d ms after the kill (the JVM's start to ready: %d ms)%n",
                 millisSince(killed), processor.readyMillis());
-            scenario.produce(9_000, EVENTS);
+            scenario.produceRest();
 
             long catchingUp = System.nanoTime();
             scenario.awaitCaughtUp(processor.httpAddress());

@@ -66,6 +66,10 @@ final class RecoveryScenario implements AutoCloseable {
     static final int EVERY_EVENTS = 10;
     static final int PARTITIONS = 3;
     static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /** Events produced before the background producer of {@link #startMidStream} starts. */
+    static final int BEFORE_CRASH = 4_000;
+    /** Where that background producer stops. */
+    static final int ARRIVING_UNTIL = 9_000;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -174,10 +178,29 @@ final class RecoveryScenario implements AutoCloseable {
     }
 
     /**
+     * Takes the stream to its middle, where the crash tests strike: the first {@value #BEFORE_CRASH}
+     * events produced and some snapshots committed, then events up to {@value #ARRIVING_UNTIL}
+     * arriving from another thread (100 every 50 ms, counted in {@code produced}), at least 1,000 of
+     * them handed to the producer already. {@link #produceRest} produces the events after those.
+     */
+    CompletableFuture<Void> startMidStream(AtomicInteger produced) throws InterruptedException {
+        produce(0, BEFORE_CRASH);
+        Await.until("some snapshots committed", TIMEOUT, () -> committedSnapshots() >= 50);
+        CompletableFuture<Void> arriving = produceInBackground(BEFORE_CRASH, ARRIVING_UNTIL, 100, 50, produced);
+        Await.until("events arriving", TIMEOUT, () -> produced.get() >= 1_000);
+        return arriving;
+    }
+
+    /** Produces the events after the ones {@link #startMidStream} produces, and waits until the broker has them. */
+    void produceRest() {
+        produce(ARRIVING_UNTIL, events.size());
+    }
+
+    /**
      * Produces events {@code [from, to)} from another thread, {@code batch} events every
      * {@code pauseMs}; {@code produced} counts the events handed to the producer.
      */
-    CompletableFuture<Void> produceInBackground(int from, int to, int batch, long pauseMs, AtomicInteger produced) {
+    private CompletableFuture<Void> produceInBackground(int from, int to, int batch, long pauseMs, AtomicInteger produced) {
         return CompletableFuture.runAsync(() -> {
             for (int i = from; i < to; i++) {
                 send(events.get(i));
