@@ -1,11 +1,12 @@
 package io.snapshotter.benchmarks;
 
+import io.snapshotter.rocksdb.RocksDbMemoryConfig;
 import io.snapshotter.app.ProcessorApp;
 import io.snapshotter.config.ProcessorConfig;
 import io.snapshotter.domain.inventory.InventoryItemFold;
 import io.snapshotter.domain.inventory.events.ItemRegistered;
 import io.snapshotter.domain.inventory.events.StockReceived;
-import io.snapshotter.embedded.KafkaBrokerProcess;
+import io.snapshotter.testkit.KafkaBrokerProcess;
 import io.snapshotter.registry.InMemorySchemaRegistry;
 import io.snapshotter.rocksdb.BoundedRocksDbMemory;
 import io.snapshotter.serde.AvroWireCodec;
@@ -158,8 +159,8 @@ final class MemoryBenchmark {
         values.put("topic.snapshot.requests", "memory-" + mode + "-requests");
         values.put("topics.partitions", String.valueOf(partitions));
         values.put("http.enabled", "false");
-        values.put(ProcessorConfig.ROCKSDB_MEMORY_BOUNDED, String.valueOf(bounded));
-        values.put(ProcessorConfig.ROCKSDB_MEMORY_BYTES, String.valueOf(budget));
+        values.put(RocksDbMemoryConfig.BOUNDED, String.valueOf(bounded));
+        values.put(RocksDbMemoryConfig.MEMORY_BYTES, String.valueOf(budget));
         ProcessorConfig config = new ProcessorConfig(values);
         InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
 

@@ -1,5 +1,6 @@
 package io.snapshotter.benchmarks;
 
+import io.snapshotter.topology.TopologyConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -8,7 +9,7 @@ import io.snapshotter.domain.inventory.InventoryItemFold;
 import io.snapshotter.domain.inventory.events.StockReceived;
 import io.snapshotter.domain.inventory.state.InventoryItemState;
 import io.snapshotter.domain.inventory.state.ItemStatus;
-import io.snapshotter.fold.FoldRegistry;
+import io.snapshotter.topology.FoldRegistry;
 import io.snapshotter.policy.SnapshotPolicy;
 import io.snapshotter.registry.InMemorySchemaRegistry;
 import io.snapshotter.schema.store.AggregateRecord;
@@ -170,10 +171,10 @@ final class PunctuationBenchmark {
             Map<String, String> values = new HashMap<>();
             values.put("kafka.bootstrap.servers", "dummy:9092");
             values.put("kafka.application.id", APPLICATION_ID);
-            values.put(ProcessorConfig.SNAPSHOT_POLICY, "hybrid");
-            values.put(ProcessorConfig.SNAPSHOT_EVERY_EVENTS, "100");
-            values.put(ProcessorConfig.SNAPSHOT_EVERY_MS, String.valueOf(T));
-            values.put(ProcessorConfig.PUNCTUATION_MAX_SNAPSHOTS, "10000000");
+            values.put(TopologyConfig.SNAPSHOT_POLICY, "hybrid");
+            values.put(TopologyConfig.SNAPSHOT_EVERY_EVENTS, "100");
+            values.put(TopologyConfig.SNAPSHOT_EVERY_MS, String.valueOf(T));
+            values.put(TopologyConfig.PUNCTUATION_MAX_SNAPSHOTS, "10000000");
             ProcessorConfig config = new ProcessorConfig(values);
             InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
             AvroWireCodec codec = new AvroWireCodec(registry);
@@ -181,7 +182,7 @@ final class PunctuationBenchmark {
             stateDir = Files.createTempDirectory("bench-punctuation-");
             Properties props = config.streamsProperties();
             props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-            driver = new TopologyTestDriver(SnapshotTopology.buildTopology(config, registry,
+            driver = new TopologyTestDriver(SnapshotTopology.buildTopology(config.topology(), registry,
                 new FoldRegistry(List.of(new InventoryItemFold())), meters), props, START);
             events = driver.createInputTopic(config.eventsTopic(), new StringSerializer(), new ByteArraySerializer());
             snapshots = driver.createOutputTopic(config.snapshotsTopic(), new ByteArrayDeserializer(),

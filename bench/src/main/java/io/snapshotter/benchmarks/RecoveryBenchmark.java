@@ -1,11 +1,13 @@
 package io.snapshotter.benchmarks;
 
+import io.snapshotter.http.HttpSettings;
+import io.snapshotter.topology.TopologyConfig;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.snapshotter.app.ProcessorApp;
 import io.snapshotter.config.ProcessorConfig;
-import io.snapshotter.embedded.EmbeddedKafka;
-import io.snapshotter.embedded.SampleInventoryStream;
-import io.snapshotter.fold.FoldRegistry;
+import io.snapshotter.testkit.EmbeddedKafka;
+import io.snapshotter.domain.inventory.SampleInventoryStream;
+import io.snapshotter.topology.FoldRegistry;
 import io.snapshotter.registry.InMemorySchemaRegistry;
 import io.snapshotter.replay.Replay;
 import io.snapshotter.replay.ReplayOptions;
@@ -164,16 +166,16 @@ public final class RecoveryBenchmark {
         values.put("kafka.bootstrap.servers", bootstrap);
         values.put("kafka.application.id", appId);
         values.put("schema.registry.url", "mock://recovery-bench");
-        values.put(ProcessorConfig.EVENTS_TOPIC, appId + "-events");
-        values.put(ProcessorConfig.SNAPSHOTS_TOPIC, appId + "-snapshots");
-        values.put(ProcessorConfig.DEAD_LETTER_TOPIC, appId + "-dlq");
-        values.put(ProcessorConfig.SNAPSHOT_REQUESTS_TOPIC, appId + "-snapshot-requests");
+        values.put(TopologyConfig.EVENTS_TOPIC, appId + "-events");
+        values.put(TopologyConfig.SNAPSHOTS_TOPIC, appId + "-snapshots");
+        values.put(TopologyConfig.DEAD_LETTER_TOPIC, appId + "-dlq");
+        values.put(TopologyConfig.SNAPSHOT_REQUESTS_TOPIC, appId + "-snapshot-requests");
         values.put(ProcessorConfig.TOPICS_PARTITIONS, Integer.toString(options.partitions()));
-        values.put(ProcessorConfig.SNAPSHOT_POLICY, "hybrid");
-        values.put(ProcessorConfig.SNAPSHOT_EVERY_EVENTS, Integer.toString(options.every()));
-        values.put(ProcessorConfig.SNAPSHOT_CLOCK, "stream-time");
-        values.put(ProcessorConfig.HTTP_HOST, "127.0.0.1");
-        values.put(ProcessorConfig.HTTP_PORT, "0");
+        values.put(TopologyConfig.SNAPSHOT_POLICY, "hybrid");
+        values.put(TopologyConfig.SNAPSHOT_EVERY_EVENTS, Integer.toString(options.every()));
+        values.put(TopologyConfig.SNAPSHOT_CLOCK, "stream-time");
+        values.put(HttpSettings.HOST, "127.0.0.1");
+        values.put(HttpSettings.PORT, "0");
         values.putAll(options.overrides());
         return values;
     }

@@ -1,13 +1,15 @@
 package io.snapshotter.benchmarks;
 
+import io.snapshotter.http.HttpSettings;
+import io.snapshotter.topology.TopologyConfig;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.snapshotter.app.ProcessorApp;
 import io.snapshotter.config.ConfigSources;
 import io.snapshotter.config.ProcessorConfig;
-import io.snapshotter.embedded.EmbeddedKafka;
+import io.snapshotter.testkit.EmbeddedKafka;
 import io.snapshotter.fold.DomainEvent;
-import io.snapshotter.fold.FoldRegistry;
-import io.snapshotter.fold.FoldRegistry.RegisteredFold;
+import io.snapshotter.topology.FoldRegistry;
+import io.snapshotter.topology.FoldRegistry.RegisteredFold;
 import io.snapshotter.registry.InMemorySchemaRegistry;
 import io.snapshotter.registry.SchemaRegistryClient;
 import io.snapshotter.schema.EventEnvelope;
@@ -192,8 +194,8 @@ public final class ThroughputBenchmark {
                     Contender contender = switch (run) {
                         case "1" -> processor(admin, bootstrap, registry, topic, options.partitions(), ours);
                         case "1b" -> {
-                            ours.put(ProcessorConfig.SNAPSHOT_POLICY, "custom");
-                            ours.put(ProcessorConfig.SNAPSHOT_POLICY_CLASS, NeverSnapshotPolicy.class.getName());
+                            ours.put(TopologyConfig.SNAPSHOT_POLICY, "custom");
+                            ours.put(TopologyConfig.SNAPSHOT_POLICY_CLASS, NeverSnapshotPolicy.class.getName());
                             yield processor(admin, bootstrap, registry, topic, options.partitions(), ours);
                         }
                         case "2" -> dsl(bootstrap, registry, topic, Map.of());
@@ -258,13 +260,13 @@ public final class ThroughputBenchmark {
                 values.put("kafka.bootstrap.servers", bootstrap);
                 values.put("kafka.application.id", group);
                 values.put("kafka.state.dir", stateDir.toString());
-                values.put(ProcessorConfig.EVENTS_TOPIC, topic);
-                values.put(ProcessorConfig.SNAPSHOTS_TOPIC, group + "-snapshots");
-                values.put(ProcessorConfig.DEAD_LETTER_TOPIC, group + "-dlq");
-                values.put(ProcessorConfig.SNAPSHOT_REQUESTS_TOPIC, group + "-requests");
+                values.put(TopologyConfig.EVENTS_TOPIC, topic);
+                values.put(TopologyConfig.SNAPSHOTS_TOPIC, group + "-snapshots");
+                values.put(TopologyConfig.DEAD_LETTER_TOPIC, group + "-dlq");
+                values.put(TopologyConfig.SNAPSHOT_REQUESTS_TOPIC, group + "-requests");
                 values.put(ProcessorConfig.TOPICS_PARTITIONS, Integer.toString(partitions));
-                values.put(ProcessorConfig.HTTP_HOST, "127.0.0.1");
-                values.put(ProcessorConfig.HTTP_PORT, "0");
+                values.put(HttpSettings.HOST, "127.0.0.1");
+                values.put(HttpSettings.PORT, "0");
                 ProcessorConfig config = new ProcessorConfig(values);
                 // created before the clock starts, as an operator would have them
                 BenchKafka.createTopic(admin, config.snapshotsTopic(), partitions, true);

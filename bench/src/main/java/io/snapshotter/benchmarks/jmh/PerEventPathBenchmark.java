@@ -1,8 +1,8 @@
 package io.snapshotter.benchmarks.jmh;
 
 import io.snapshotter.fold.DomainEvent;
-import io.snapshotter.fold.FoldRegistry;
-import io.snapshotter.fold.FoldRegistry.RegisteredFold;
+import io.snapshotter.topology.FoldRegistry;
+import io.snapshotter.topology.FoldRegistry.RegisteredFold;
 import io.snapshotter.policy.SnapshotPolicy;
 import io.snapshotter.policy.SnapshotProgress;
 import io.snapshotter.schema.EventEnvelope;
@@ -11,7 +11,7 @@ import io.snapshotter.schema.SnapshotReason;
 import io.snapshotter.schema.store.AggregateRecord;
 import io.snapshotter.serde.AvroWireCodec;
 import io.snapshotter.serde.SpecificAvroSerde;
-import io.snapshotter.serde.SubjectNameStrategy;
+import io.snapshotter.registry.SubjectNameStrategy;
 import io.snapshotter.snapshot.SnapshotFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -67,7 +67,7 @@ public class PerEventPathBenchmark {
         Workload workload = new Workload(ITEMS, EVENTS);
         codec = workload.codec;
         folds = workload.folds;
-        snapshots = new SnapshotFactory(Workload.APPLICATION_ID, workload.config.compressSnapshots(),
+        snapshots = new SnapshotFactory(Workload.APPLICATION_ID, workload.config.topology().compressSnapshots(),
             workload.config.getInt("snapshot.compression.min.bytes"));
         snapshotsTopic = workload.config.snapshotsTopic();
         SpecificAvroSerde<AggregateRecord> recordSerde = new SpecificAvroSerde<>(codec, AggregateRecord.class,
@@ -76,7 +76,7 @@ public class PerEventPathBenchmark {
         recordDeserializer = recordSerde.deserializer();
         snapshotSerializer = new SpecificAvroSerde<>(codec, Snapshot.class, SubjectNameStrategy.TOPIC_NAME, false, true)
             .serializer();
-        policies = Map.of("InventoryItem", workload.config.policyFor("InventoryItem"));
+        policies = Map.of("InventoryItem", workload.config.topology().policyFor("InventoryItem"));
         values = workload.encodedEnvelopes();
         keys = new byte[EVENTS][];
         for (int i = 0; i < EVENTS; i++) {

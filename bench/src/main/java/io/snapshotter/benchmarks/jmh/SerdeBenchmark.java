@@ -1,7 +1,7 @@
 package io.snapshotter.benchmarks.jmh;
 
 import io.snapshotter.domain.inventory.state.InventoryItemState;
-import io.snapshotter.fold.FoldRegistry.RegisteredFold;
+import io.snapshotter.topology.FoldRegistry.RegisteredFold;
 import io.snapshotter.policy.SnapshotPolicy;
 import io.snapshotter.schema.EventEnvelope;
 import io.snapshotter.schema.Snapshot;
@@ -9,7 +9,7 @@ import io.snapshotter.schema.SnapshotReason;
 import io.snapshotter.schema.store.AggregateRecord;
 import io.snapshotter.serde.AvroWireCodec;
 import io.snapshotter.serde.SpecificAvroSerde;
-import io.snapshotter.serde.SubjectNameStrategy;
+import io.snapshotter.registry.SubjectNameStrategy;
 import io.snapshotter.snapshot.SnapshotFactory;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -90,7 +90,7 @@ public class SerdeBenchmark {
         }
         snapshotSerializer = new SpecificAvroSerde<>(codec, Snapshot.class, SubjectNameStrategy.TOPIC_NAME, false, true)
             .serializer();
-        snapshots = new SnapshotFactory(Workload.APPLICATION_ID, workload.config.compressSnapshots(),
+        snapshots = new SnapshotFactory(Workload.APPLICATION_ID, workload.config.topology().compressSnapshots(),
             workload.config.getInt("snapshot.compression.min.bytes"));
         snapshotsTopic = workload.config.snapshotsTopic();
     }

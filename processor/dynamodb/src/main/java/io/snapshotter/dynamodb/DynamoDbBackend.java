@@ -1,0 +1,81 @@
+package io.snapshotter.dynamodb;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.snapshotter.serde.AvroWireCodec;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * The DynamoDB side of one processor: the client and the table (checked or created at open), and
+ * over them the {@link #history() history reader}, the {@link #retention() retention sweep} and the
+ * {@link #sink() sink} a relay copies the snapshot topic into.
+ */
+public final class DynamoDbBackend implements AutoCloseable {
+
+    private final DynamoDbClient client;
+    private final DynamoDbSettings settings;
+    private final DynamoDbSnapshotHistory history;
+    private final DynamoDbRetention retention;
+    private final DynamoDbSnapshotSink sink;
+    private final boolean ownsClient;
+    private final AtomicBoolean open = new AtomicBoolean(true);
+
+    private DynamoDbBackend(DynamoDbClient client, boolean ownsClient, DynamoDbSettings settings, AvroWireCodec codec,
+                            MeterRegistry meters) {
+        this.client = client;
+        this.ownsClient = ownsClient;
+        this.settings = settings;
+        this.history = new DynamoDbSnapshotHistory(client, settings.table(), codec);
+        this.retention = new DynamoDbRetention(client, settings, new BatchWriter(client, settings, open::get, meters));
+        this.sink = new DynamoDbSnapshotSink(client, settings, meters);
+    }
+
+    /** Connects with the configured client ({@code dynamodb.*} in {@code values}) and checks (or creates) the table. */
+    public static DynamoDbBackend open(Map<String, ?> values, AvroWireCodec codec, MeterRegistry meters) {
+        DynamoDbSettings settings = DynamoDbSettings.from(values);
+        DynamoDbClient client = settings.newClient();
+        try {
+            SnapshotTable.ensure(client, settings);
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+        return new DynamoDbBackend(client, true, settings, codec, meters);
+    }
+
+    /**
+     * As {@link #open(Map, AvroWireCodec, MeterRegistry)}, with a client of the caller's, which
+     * {@link #close()} leaves open.
+     */
+    public static DynamoDbBackend open(DynamoDbClient client, DynamoDbSettings settings, AvroWireCodec codec,
+                                       MeterRegistry meters) {
+        SnapshotTable.ensure(client, settings);
+        return new DynamoDbBackend(client, false, settings, codec, meters);
+    }
+
+    public DynamoDbSnapshotHistory history() {
+        return history;
+    }
+
+    public DynamoDbRetention retention() {
+        return retention;
+    }
+
+    /** The sink for a {@link io.snapshotter.sink.SnapshotRelay}; close the relay before this backend. */
+    public DynamoDbSnapshotSink sink() {
+        return sink;
+    }
+
+    public DynamoDbSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public void close() {
+        open.set(false);
+        if (ownsClient) {
+            client.close();
+        }
+    }
+}

@@ -1,0 +1,263 @@
+package io.snapshotter.app;
+
+import io.snapshotter.dynamodb.DynamoDbSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.snapshotter.dynamodb.DynamoDbBackend;
+import io.snapshotter.sink.SnapshotRelay;
+import io.snapshotter.sink.SnapshotSink;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.snapshotter.admin.KafkaSnapshotRequests;
+import io.snapshotter.config.ProcessorConfig;
+import io.snapshotter.topology.FoldRegistry;
+import io.snapshotter.http.ApiServer;
+import io.snapshotter.http.HttpApi;
+import io.snapshotter.http.HttpSettings;
+import io.snapshotter.metrics.ProcessorMeters;
+import io.snapshotter.query.Instance;
+import io.snapshotter.query.InteractiveQueries;
+import io.snapshotter.registry.SchemaRegistryClient;
+import io.snapshotter.schema.store.AggregateRecord;
+import io.snapshotter.serde.AvroWireCodec;
+import io.snapshotter.topology.SnapshotTopology;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running processor: topics checked, the topology running in Kafka Streams, and (with
+ * {@code http.enabled}) the HTTP API serving interactive queries, admin actions, health and
+ * Prometheus metrics.
+ */
+public final class ProcessorApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessorApp.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final KafkaStreams streams;
+    private final PrometheusMeterRegistry meters;
+    private final Instance instance;
+    /** Closed first to last; the HTTP server after Kafka Streams, so a closing instance answers 503s. */
+    private final Deque<AutoCloseable> closing;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private ProcessorApp(KafkaStreams streams, PrometheusMeterRegistry meters, Instance instance,
+                         Deque<AutoCloseable> closing) {
+        this.streams = streams;
+        this.meters = meters;
+        this.instance = instance;
+        this.closing = closing;
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+                stopped.countDown();
+            }
+        });
+    }
+
+    /**
+     * Starts the processor with a metrics registry of its own ({@link #meters()}) and the snapshot
+     * storage the configuration asks for ({@link #snapshotBackend}).
+     */
+    public static ProcessorApp start(ProcessorConfig config, SchemaRegistryClient registry) throws InterruptedException {
+        PrometheusMeterRegistry meters = ProcessorMeters.newRegistry(config.applicationId());
+        return start(config, registry, FoldRegistry.fromClassPath(), meters, () -> snapshotBackend(config, registry, meters));
+    }
+
+    /** As {@link #start(ProcessorConfig, SchemaRegistryClient)}, with {@code folds} and {@code meters} of the caller's. */
+    public static ProcessorApp start(ProcessorConfig config, SchemaRegistryClient registry, FoldRegistry folds,
+                                     PrometheusMeterRegistry meters) throws InterruptedException {
+        return start(config, registry, folds, meters, () -> snapshotBackend(config, registry, meters));
+    }
+
+    /**
+     * The snapshot backend the HTTP API reads and sweeps, as configured; the processor closes it.
+     * Opened after the topics are set up (a consumer of a missing snapshot topic could have the
+     * broker create it uncompacted). With {@code dynamodb.enabled}: the DynamoDB table (checked or
+     * created) and a relay copying the snapshot topic into it, started here; otherwise none.
+     */
+    static SnapshotBackend snapshotBackend(ProcessorConfig config, SchemaRegistryClient registry, MeterRegistry meters) {
+        if (!config.dynamoDbEnabled()) {
+            return SnapshotBackend.none();
+        }
+        AvroWireCodec codec = new AvroWireCodec(registry);
+        DynamoDbBackend dynamo = DynamoDbBackend.open(config.originals(), codec, meters);
+        SnapshotRelay relay = startRelay(config, codec, dynamo.sink(), meters);
+        return SnapshotBackend.of(dynamo.history(), dynamo.retention(), () -> {
+            relay.close();
+            dynamo.close();
+        });
+    }
+
+    /**
+     * Starts a relay of the snapshot topic into {@code sink}: consumer group
+     * {@code <application.id>-<sink>-writer}, dead letters to the processor's dead-letter topic, the
+     * processor's Kafka settings ({@code kafka.consumer.*} and {@code kafka.producer.*} over them).
+     */
+    public static SnapshotRelay startRelay(ProcessorConfig config, AvroWireCodec codec, SnapshotSink sink,
+                                           MeterRegistry meters) {
+        return new SnapshotRelay(config.applicationId(), config.clientProperties(ConsumerConfig.configNames(), "consumer."),
+            config.clientProperties(ProducerConfig.configNames(), "producer."), config.snapshotsTopic(),
+            config.deadLetterTopic(), codec, sink, meters).start();
+    }
+
+    /**
+     * Sets up the topics (when {@code topics.create}), binds the HTTP server (when
+     * {@code http.enabled}: its address becomes Kafka Streams' {@code application.server} unless
+     * {@code kafka.application.server} is set), then starts the topology and serves the API.
+     *
+     * @param meters  where every metric goes: the topology's, Kafka Streams', HTTP's, the storage's
+     * @param storageOpener opens the snapshot store behind the snapshot endpoints, once the topics are
+     *                      set up; it is closed with the processor
+     */
+    public static ProcessorApp start(ProcessorConfig config, SchemaRegistryClient registry,
+                                     PrometheusMeterRegistry meters, Supplier<SnapshotBackend> storageOpener)
+            throws InterruptedException {
+        return start(config, registry, FoldRegistry.fromClassPath(), meters, storageOpener);
+    }
+
+    private static ProcessorApp start(ProcessorConfig config, SchemaRegistryClient registry, FoldRegistry folds,
+                                      PrometheusMeterRegistry meters, Supplier<SnapshotBackend> storageOpener)
+            throws InterruptedException {
+        Deque<AutoCloseable> closing = new ArrayDeque<>();
+        try {
+            setUpTopics(config);
+            SnapshotBackend storage = storageOpener.get();
+            closing.push(storage.closer());
+            Properties props = config.streamsProperties();
+            HttpSettings httpSettings = config.http();
+            boolean http = httpSettings.enabled();
+            ApiServer server = null;
+            if (http) {
+                server = ApiServer.bind(httpSettings.host(), httpSettings.port(), httpSettings.threads(), meters);
+                closing.push(server);
+                props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, httpSettings.advertised(server.port()).toString());
+            }
+
+            Topology topology = SnapshotTopology.buildTopology(config.topology(), registry, folds, meters);
+            LOG.info("Topology:\n{}", topology.describe());
+            KafkaStreams streams = new KafkaStreams(topology, props);
+            // Leave the group on close, unlike Kafka Streams' default: a stopped application then has no
+            // members at once, so `replay` (and Kafka's reset tool) can run without waiting out the session.
+            closing.push(() -> streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)));
+            streams.setUncaughtExceptionHandler(
+                new BoundedThreadReplacement(config.getInt(ProcessorConfig.THREAD_REPLACEMENTS_MAX)));
+            closing.push(ProcessorMeters.bindKafkaStreams(streams, meters));
+
+            Instance self = null;
+            if (http) {
+                self = Instance.parse(props.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG));
+                KafkaSnapshotRequests requests = new KafkaSnapshotRequests(config);
+                closing.push(requests);
+                InteractiveQueries queries = InteractiveQueries.over(streams, self, new InteractiveQueries.StandbyReads(
+                        httpSettings.standbyReads(), httpSettings.standbyMaxLag()),
+                    new AvroWireCodec(registry));
+                HttpApi.serve(server, httpSettings, new HttpApi.Sources(self, queries, storage.history(),
+                    storage.retention(), requests, meters));
+                LOG.info("HTTP API on {}:{}, advertised to other instances as {}", httpSettings.host(), server.port(), self);
+            }
+            ProcessorApp app = new ProcessorApp(streams, meters, self, closing);
+            streams.start();
+            return app;
+        } catch (IOException e) {
+            closeAll(closing);
+            throw new UncheckedIOException("Cannot start the HTTP server: " + e.getMessage(), e);
+        } catch (RuntimeException | Error | InterruptedException e) {
+            closeAll(closing);
+            throw e;
+        }
+    }
+
+    private static void setUpTopics(ProcessorConfig config) throws InterruptedException {
+        try (Admin admin = Admin.create(config.streamsProperties())) {
+            if (config.getBoolean(ProcessorConfig.TOPICS_CREATE)) {
+                TopicSetup.ensureTopics(admin, config);
+            } else {
+                TopicSetup.requireCompacted(admin, config.snapshotsTopic());
+                TopicSetup.requireCoPartitioned(admin, config);
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Cannot check topic '" + config.snapshotsTopic() + "': "
+                + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /** The registry every metric of this processor goes to; {@code GET /metrics} serves it. */
+    public PrometheusMeterRegistry meters() {
+        return meters;
+    }
+
+    /** This instance as other instances reach it; empty without HTTP. */
+    public Optional<Instance> instance() {
+        return Optional.ofNullable(instance);
+    }
+
+    /** The base URL of the HTTP API, e.g. {@code http://127.0.0.1:8080}; empty without HTTP. */
+    public Optional<URI> httpAddress() {
+        return instance().map(i -> URI.create("http://" + i));
+    }
+
+    /**
+     * The local aggregates store for interactive queries, waiting up to {@code timeout} for it to
+     * become queryable (after a rebalance or restore).
+     */
+    public ReadOnlyKeyValueStore<String, AggregateRecord> aggregates(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return streams.store(StoreQueryParameters.fromNameAndType(SnapshotTopology.AGGREGATES_STORE,
+                    QueryableStoreTypes.keyValueStore()));
+            } catch (InvalidStateStoreException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /** Blocks until Kafka Streams stops or fails, or until the thread is interrupted. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        closeAll(closing);
+    }
+
+    private static void closeAll(Deque<AutoCloseable> closing) {
+        while (!closing.isEmpty()) {
+            AutoCloseable next = closing.pop();
+            try {
+                next.close();
+            } catch (Exception e) {
+                LOG.warn("Closing {} failed", next, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package io.snapshotter.app;
+
+import io.snapshotter.snapshot.SnapshotRetention;
+import io.snapshotter.snapshot.SnapshotHistory;
+import java.util.Optional;
+
+/**
+ * The snapshot store the HTTP API reads history from and sweeps, and what must be closed with it.
+ * Empty when no store is configured: the snapshot endpoints then answer 503.
+ *
+ * @param closer closed when the processor closes, after Kafka Streams (a store's client, its writer)
+ */
+public record SnapshotBackend(Optional<SnapshotHistory> history, Optional<SnapshotRetention> retention,
+                              AutoCloseable closer) {
+
+    public static SnapshotBackend none() {
+        return new SnapshotBackend(Optional.empty(), Optional.empty(), () -> { });
+    }
+
+    public static SnapshotBackend of(SnapshotHistory store, SnapshotRetention retention, AutoCloseable closer) {
+        return new SnapshotBackend(Optional.of(store), Optional.of(retention), closer);
+    }
+}

@@ -1,0 +1,219 @@
+package io.snapshotter.cli;
+
+import io.snapshotter.app.ProcessorApp;
+import io.snapshotter.config.ConfigSources;
+import io.snapshotter.config.ProcessorConfig;
+import io.snapshotter.registry.SchemaRegistries;
+import io.snapshotter.replay.Replay;
+import io.snapshotter.replay.ReplayOptions;
+import io.snapshotter.replay.ReplayRefusedException;
+import io.snapshotter.topology.FoldRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The command line of the production artifact: {@code snapshot-processor [run] [--config FILE]} and
+ * {@code snapshot-processor replay [--config FILE] [--from INSTANT] [--seed-from auto|topic|dynamodb]
+ * [--dry-run]}, each with {@code --help}; {@code --version}.
+ *
+ * <p>Exit codes: {@value #OK} done; {@value #USAGE} a bad option or configuration (one line naming it);
+ * {@value #REFUSED} replay refused (instances still running); {@value #FAILED} anything else. The
+ * embedded demo is a jar of its own ({@code processor/demo}): this one carries no broker.
+ */
+@Command(name = "snapshot-processor", mixinStandardHelpOptions = true, versionProvider = Launcher.Version.class,
+    description = "Folds an event topic into aggregate state and snapshots (Kafka Streams).",
+    subcommands = {Launcher.Run.class, Launcher.ReplayCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:done", "1:failed", "2:bad option or configuration (the message names it)",
+        "3:replay refused: instances of the application are still running"})
+public final class Launcher implements Callable<Integer> {
+
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
+    public static final int REFUSED = 3;
+
+    /** Read from the working directory: run from the repository root (or the image's /app). */
+    public static final Path DEFAULTS_FILE = Path.of("config", "application.properties");
+    public static final Path LOGGING_FILE = Path.of("config", "log4j2.properties");
+
+    /** {@code --config FILE}, shared by the commands. */
+    public static final class ConfigOption {
+        @Option(names = "--config", paramLabel = "FILE",
+            description = "Properties over config/application.properties (environment SNAPSHOTTER_* over both).")
+        Path file;
+
+        /** The merged configuration: defaults file, this file, then {@code SNAPSHOTTER_*} variables. */
+        public Map<String, String> load() throws IOException {
+            if (file != null && !Files.isRegularFile(file)) {
+                throw new ConfigException("--config " + file + ": no such file");
+            }
+            return ConfigSources.load(DEFAULTS_FILE, file, System.getenv());
+        }
+    }
+
+    @CommandLine.Mixin
+    ConfigOption config = new ConfigOption();
+
+    public static void main(String[] args) {
+        useShippedLogging();
+        System.exit(execute(new Launcher(), args));
+    }
+
+    /** Points log4j at {@code config/log4j2.properties} unless told otherwise. */
+    public static void useShippedLogging() {
+        if (System.getProperty("log4j2.configurationFile") == null && Files.isRegularFile(LOGGING_FILE)) {
+            System.setProperty("log4j2.configurationFile", LOGGING_FILE.toString());
+        }
+    }
+
+    /** Runs {@code command} with the exit-code and error conventions above; for this and the demo's launcher. */
+    public static int execute(Object command, String... args) {
+        return commandLine(command).execute(args);
+    }
+
+    /** The configured {@link CommandLine}: one-line errors for bad options and configuration. */
+    public static CommandLine commandLine(Object command) {
+        CommandLine line = new CommandLine(command);
+        line.registerConverter(Instant.class, Launcher::instant);
+        line.setParameterExceptionHandler((e, args) -> {
+            CommandLine failed = e.getCommandLine();
+            PrintWriter err = failed.getErr();
+            err.println(e.getMessage());
+            err.println("Try '" + failed.getCommandSpec().qualifiedName() + " --help'.");
+            return USAGE;
+        });
+        line.setExecutionExceptionHandler((e, failed, parsed) -> {
+            if (e instanceof ConfigException) {
+                failed.getErr().println("Configuration error: " + e.getMessage());
+                return USAGE;
+            }
+            if (e instanceof ReplayRefusedException) {
+                failed.getErr().println(e.getMessage());
+                return REFUSED;
+            }
+            throw e;
+        });
+        line.setExitCodeExceptionMapper(e -> FAILED);
+        return line;
+    }
+
+    private static Instant instant(String value) {
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new CommandLine.TypeConversionException(
+                "'" + value + "' is not an ISO-8601 instant, e.g. 2026-11-01T00:00:00Z");
+        }
+    }
+
+    /** Without a command: {@code run}. */
+    @Override
+    public Integer call() throws Exception {
+        return Run.runProcessor(config.load());
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Runs the processor against the configured Kafka cluster until it is stopped (the default).")
+    static final class Run implements Callable<Integer> {
+
+        @CommandLine.Mixin
+        ConfigOption config = new ConfigOption();
+
+        @Override
+        public Integer call() throws Exception {
+            return runProcessor(config.load());
+        }
+
+        static int runProcessor(Map<String, String> values) {
+            ProcessorConfig config = new ProcessorConfig(values);
+            try (ProcessorApp app = ProcessorApp.start(config, SchemaRegistries.fromConfig(config.registry()))) {
+                Thread main = Thread.currentThread();
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    main.interrupt();
+                    app.close();
+                }));
+                app.awaitStop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return OK;
+        }
+    }
+
+    @Command(name = "replay", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = {"Resets the stopped application the way Kafka's application reset tool does, folds its "
+            + "events again and exits once it has caught up.",
+            "Refuses (exit 3) while instances of the application are members of its consumer group."})
+    static final class ReplayCommand implements Callable<Integer> {
+
+        @CommandLine.Mixin
+        ConfigOption config = new ConfigOption();
+
+        @Option(names = "--from", paramLabel = "INSTANT",
+            description = "Seed each aggregate with its newest snapshot whose events all happened at or before "
+                + "INSTANT (ISO-8601, e.g. 2026-11-01T00:00:00Z) and fold only the events after it.")
+        Instant from;
+
+        @Option(names = "--seed-from", paramLabel = "SOURCE", defaultValue = "auto",
+            converter = SeedSourceConverter.class,
+            description = "Where --from reads seeds: auto (DynamoDB when enabled, else the topic), topic or dynamodb.")
+        ReplayOptions.SeedSource seedSource;
+
+        @Option(names = "--dry-run",
+            description = "Print what would be reset (offsets, internal topics, local state, seeds) and change nothing.")
+        boolean dryRun;
+
+        @Override
+        public Integer call() throws Exception {
+            ProcessorConfig processor = new ProcessorConfig(config.load());
+            new Replay(processor, SchemaRegistries.fromConfig(processor.registry()), FoldRegistry.fromClassPath(),
+                System.out, System.console() != null)
+                .run(new ReplayOptions(Optional.ofNullable(from), seedSource, Duration.ofSeconds(1), dryRun));
+            return OK;
+        }
+    }
+
+    static final class SeedSourceConverter implements CommandLine.ITypeConverter<ReplayOptions.SeedSource> {
+        @Override
+        public ReplayOptions.SeedSource convert(String value) {
+            return switch (value) {
+                case "auto" -> ReplayOptions.SeedSource.AUTO;
+                case "topic" -> ReplayOptions.SeedSource.TOPIC;
+                case "dynamodb" -> ReplayOptions.SeedSource.DYNAMODB;
+                default -> throw new CommandLine.TypeConversionException(
+                    "'" + value + "' is not a seed source: auto, topic or dynamodb");
+            };
+        }
+    }
+
+    /** The project's version, from the build ({@code snapshotter-version.properties}). */
+    public static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties build = new Properties();
+            try (InputStream in = Launcher.class.getResourceAsStream("/snapshotter-version.properties")) {
+                if (in != null) {
+                    build.load(in);
+                }
+            }
+            return new String[] {"snapshot processor " + build.getProperty("version", "unknown")
+                + " (Kafka Streams " + org.apache.kafka.common.utils.AppInfoParser.getVersion()
+                + ", Java " + System.getProperty("java.version") + ")"};
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.snapshotter.http;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.snapshotter.admin.SnapshotRequests;
+import io.snapshotter.query.AggregateQueries;
+import io.snapshotter.query.Instance;
+import io.snapshotter.snapshot.SnapshotRetention;
+import io.snapshotter.snapshot.SnapshotHistory;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * The processor's HTTP API, assembled from what it serves:
+ *
+ * <pre>
+ * GET  /aggregates/{aggregateId}                     current state (here, or from the owning instance)
+ * GET  /aggregates/{aggregateId}/snapshots           snapshot history, newest first (?limit=&amp;before=)
+ * GET  /aggregates/{aggregateId}/snapshots/{version} one snapshot
+ * POST /admin/snapshots/cleanup                      retention sweep          (bearer token, audited)
+ * POST /admin/snapshots/{aggregateId}                MANUAL snapshot request  (bearer token, audited)
+ * GET  /health, /ready, /metrics                     liveness, readiness, Prometheus text
+ * </pre>
+ */
+public final class HttpApi {
+
+    /**
+     * What the API serves from.
+     *
+     * @param self      this instance, as other instances reach it
+     * @param queries   current state, across instances
+     * @param snapshots the snapshot store; empty when none is configured (its endpoints answer 503)
+     * @param retention the retention sweep; empty when none is configured
+     * @param requests  where MANUAL snapshot requests go
+     */
+    public record Sources(Instance self, AggregateQueries queries, Optional<SnapshotHistory> snapshots,
+                          Optional<SnapshotRetention> retention, SnapshotRequests requests,
+                          PrometheusMeterRegistry meters) {
+    }
+
+    private HttpApi() {
+    }
+
+    /** Starts serving the API on {@code server}. */
+    public static void serve(ApiServer server, HttpSettings settings, Sources sources) {
+        server.start(routes(settings, sources, Clock.systemUTC()));
+    }
+
+    static Routes routes(HttpSettings settings, Sources sources, Clock clock) {
+        int retryAfter = settings.retryAfterSeconds();
+        AggregateRoutes aggregates = new AggregateRoutes(sources.queries(),
+            new Forwarder(sources.self(), settings.forwardTimeout()), sources.self(), retryAfter);
+        SnapshotRoutes snapshots = new SnapshotRoutes(sources.snapshots(), retryAfter);
+        AdminRoutes admin = new AdminRoutes(new AdminAuth(settings.adminToken()), settings.adminPrincipal(),
+            new AuditLog(clock), clock, aggregates, sources.requests(), sources.retention(), retryAfter);
+        OpsRoutes ops = new OpsRoutes(sources.queries(), sources.meters(), retryAfter);
+        return new Routes()
+            .get(AggregateRoutes.CURRENT, aggregates::current)
+            .get(SnapshotRoutes.HISTORY, snapshots::history)
+            .get(SnapshotRoutes.AT_VERSION, snapshots::atVersion)
+            .post(AdminRoutes.CLEANUP, admin::cleanup)
+            .post(AdminRoutes.SNAPSHOT, admin::snapshot)
+            .get(OpsRoutes.HEALTH, ops::health)
+            .get(OpsRoutes.READY, ops::ready)
+            .get(OpsRoutes.METRICS, ops::metrics);
+    }
+}

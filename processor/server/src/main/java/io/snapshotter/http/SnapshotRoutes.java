@@ -1,0 +1,131 @@
+package io.snapshotter.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.snapshotter.schema.Snapshot;
+import io.snapshotter.snapshot.CorruptSnapshotException;
+import io.snapshotter.snapshot.SnapshotPage;
+import io.snapshotter.snapshot.SnapshotHistory;
+import io.snapshotter.snapshot.StoredSnapshot;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Snapshot history from the snapshot store (DynamoDB): {@code GET /aggregates/{aggregateId}/snapshots}
+ * (newest first, {@code limit} 1..{@value #MAX_LIMIT}, default {@value #DEFAULT_LIMIT}, {@code before}
+ * a version to page from) and {@code GET /aggregates/{aggregateId}/snapshots/{version}}. Without a
+ * store both answer 503.
+ */
+final class SnapshotRoutes {
+
+    static final String HISTORY = "/aggregates/{aggregateId}/snapshots";
+    static final String AT_VERSION = "/aggregates/{aggregateId}/snapshots/{version}";
+    static final int DEFAULT_LIMIT = 20;
+    static final int MAX_LIMIT = 100;
+    static final String NOT_CONFIGURED = "the snapshot store is not configured (dynamodb.enabled=false)";
+
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotRoutes.class);
+
+    private final Optional<SnapshotHistory> store;
+    private final int retryAfterSeconds;
+
+    SnapshotRoutes(Optional<SnapshotHistory> store, int retryAfterSeconds) {
+        this.store = store;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    ApiResponse history(ApiRequest request) {
+        String aggregateId = AggregateIds.require(request.pathParam("aggregateId"));
+        int limit = (int) longParam("limit", request.queryParam("limit"), DEFAULT_LIMIT, 1, MAX_LIMIT);
+        Long before = request.queryParam("before") == null ? null
+            : longParam("before", request.queryParam("before"), 0, 1, Long.MAX_VALUE);
+        if (store.isEmpty()) {
+            return ApiResponse.error(503, NOT_CONFIGURED);
+        }
+        SnapshotPage page;
+        try {
+            page = store.get().history(aggregateId, limit, before);
+        } catch (CorruptSnapshotException e) {
+            return corrupt(e);
+        } catch (RuntimeException e) {
+            return storeFailed(e);
+        }
+        ObjectNode json = Json.object().put("aggregateId", aggregateId);
+        ArrayNode snapshots = json.putArray("snapshots");
+        page.snapshots().forEach(s -> snapshots.add(toJson(s)));
+        if (page.nextBeforeVersion() == null) {
+            json.putNull("nextBefore").putNull("next");
+        } else {
+            json.put("nextBefore", page.nextBeforeVersion())
+                .put("next", "/aggregates/" + PathCodec.encode(aggregateId) + "/snapshots?limit=" + limit + "&before="
+                    + page.nextBeforeVersion());
+        }
+        return ApiResponse.json(200, json);
+    }
+
+    ApiResponse atVersion(ApiRequest request) {
+        String aggregateId = AggregateIds.require(request.pathParam("aggregateId"));
+        long version = longParam("version", request.pathParam("version"), 0, 1, Long.MAX_VALUE);
+        if (store.isEmpty()) {
+            return ApiResponse.error(503, NOT_CONFIGURED);
+        }
+        try {
+            return store.get().at(aggregateId, version)
+                .map(s -> ApiResponse.json(200, toJson(s)))
+                .orElseGet(() -> ApiResponse.error(404, "no snapshot of '" + aggregateId + "' at version " + version));
+        } catch (CorruptSnapshotException e) {
+            return corrupt(e);
+        } catch (RuntimeException e) {
+            return storeFailed(e);
+        }
+    }
+
+    private ApiResponse corrupt(CorruptSnapshotException e) {
+        LOG.error("Corrupt snapshot in the snapshot store", e);
+        return ApiResponse.error(500, e.getMessage());
+    }
+
+    private ApiResponse storeFailed(RuntimeException e) {
+        LOG.warn("Snapshot store failed", e);
+        return ApiResponse.unavailable("the snapshot store failed: " + e.getMessage(), retryAfterSeconds);
+    }
+
+    /** A whole number in {@code min..max}; {@code fallback} when absent. @throws ApiException (400) otherwise */
+    static long longParam(String name, String value, long fallback, long min, long max) {
+        if (value == null) {
+            return fallback;
+        }
+        long parsed;
+        try {
+            parsed = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new ApiException(400, name + " must be a whole number, was '" + value + "'");
+        }
+        if (parsed < min || parsed > max) {
+            throw new ApiException(400, name + " must be " + (max == Long.MAX_VALUE ? "at least " + min
+                : "between " + min + " and " + max) + ", was " + parsed);
+        }
+        return parsed;
+    }
+
+    static ObjectNode toJson(StoredSnapshot stored) {
+        Snapshot s = stored.snapshot();
+        ObjectNode json = Json.object()
+            .put("aggregateId", s.getAggregateId())
+            .put("aggregateType", s.getAggregateType())
+            .put("version", s.getVersion())
+            .put("lastEventId", s.getLastEventId())
+            .put("lastEventTimestamp", s.getLastEventTimestamp().toString())
+            .put("snapshotTimestamp", s.getSnapshotTimestamp().toString())
+            .put("reason", s.getMetadata().getReason().name())
+            .put("createdBy", s.getMetadata().getCreatedBy())
+            .put("compression", s.getCompression().name())
+            .put("storedBytes", s.getState().remaining())
+            .put("checksum", s.getChecksum())
+            .put("stateFormatVersion", s.getStateFormatVersion())
+            .put("foldVersion", s.getFoldVersion());
+        json.set("state", AvroJson.toJson(stored.state()));
+        return json;
+    }
+}

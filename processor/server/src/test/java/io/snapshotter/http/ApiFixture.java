@@ -1,0 +1,170 @@
+package io.snapshotter.http;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.snapshotter.admin.SnapshotRequests;
+import io.snapshotter.domain.inventory.state.InventoryItemState;
+import io.snapshotter.domain.inventory.state.ItemStatus;
+import io.snapshotter.metrics.ProcessorMeters;
+import io.snapshotter.query.AggregateLookup;
+import io.snapshotter.query.AggregateLookup.Found;
+import io.snapshotter.query.AggregateLookup.NotFound;
+import io.snapshotter.query.AggregateLookup.NotReady;
+import io.snapshotter.query.AggregateLookup.OnAnotherInstance;
+import io.snapshotter.query.AggregateLookup.ServedFrom;
+import io.snapshotter.query.AggregateQueries;
+import io.snapshotter.query.AggregateView;
+import io.snapshotter.query.Instance;
+import io.snapshotter.snapshot.SnapshotRetention;
+import io.snapshotter.snapshot.SnapshotHistory;
+import io.snapshotter.topology.SnapshotRequest;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The HTTP API on loopback, served from fakes: queries that answer as told, a snapshot store, a
+ * retention sweep and a snapshot request sink. Servers started by a test are closed after it:
+ * {@code @RegisterExtension final ApiFixture api = new ApiFixture();}.
+ */
+final class ApiFixture implements AfterEachCallback {
+
+    static final String TOKEN = "the-admin-token";
+    static final String PRINCIPAL = "ops-team";
+    static final int RETRY_AFTER = 7;
+    static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
+    static final Instant AT = Instant.parse("2026-03-01T11:00:00Z");
+    static final InventoryItemState STATE = new InventoryItemState("item-1", "SKU-1", "Widget", "wh-1", 7L, 10L, 3L,
+        ItemStatus.ACTIVE, null, AT);
+
+    private final List<ApiServer> servers = new ArrayList<>();
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    /** One running API and the fakes behind it. */
+    record Api(URI base, Instance self, FakeQueries queries, FakeRequests requests, PrometheusMeterRegistry meters) {
+    }
+
+    Api start(FakeQueries queries) {
+        return start(queries, Optional.of(TOKEN), Optional.empty(), Optional.empty(), new FakeRequests());
+    }
+
+    Api start(FakeQueries queries, Optional<String> token, Optional<SnapshotHistory> store,
+              Optional<SnapshotRetention> retention, FakeRequests requests) {
+        PrometheusMeterRegistry meters = ProcessorMeters.newRegistry("http-test");
+        try {
+            ApiServer server = ApiServer.bind("127.0.0.1", 0, 4, meters);
+            servers.add(server);
+            Instance self = new Instance("127.0.0.1", server.port());
+            HttpSettings settings = new HttpSettings(true, "127.0.0.1", 0, "127.0.0.1", 0, 4, Duration.ofSeconds(5),
+                RETRY_AFTER, token, PRINCIPAL, true, 10_000L);
+            server.start(HttpApi.routes(settings, new HttpApi.Sources(self, queries, store, retention, requests, meters),
+                Clock.fixed(NOW, ZoneOffset.UTC)));
+            return new Api(URI.create("http://" + self), self, queries, requests, meters);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    HttpResponse<String> get(Api api, String rawPath, String... headers) {
+        return send(HttpRequest.newBuilder(URI.create(api.base() + rawPath)).GET(), headers);
+    }
+
+    HttpResponse<String> post(Api api, String rawPath, String body, String... headers) {
+        return send(HttpRequest.newBuilder(URI.create(api.base() + rawPath))
+            .POST(HttpRequest.BodyPublishers.ofString(body)), headers);
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request, String... headers) {
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        try {
+            return client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A loopback port nothing listens on. */
+    static int closedPort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static AggregateView aggregate(String aggregateId, long version, long eventsSinceSnapshot) {
+        return new AggregateView(aggregateId, "InventoryItem", version, "event-" + version, AT, eventsSinceSnapshot,
+            version - eventsSinceSnapshot, STATE);
+    }
+
+    static Found found(String aggregateId, long version, long eventsSinceSnapshot) {
+        return new Found(aggregate(aggregateId, version, eventsSinceSnapshot), ServedFrom.ACTIVE);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        servers.forEach(ApiServer::close);
+        servers.clear();
+    }
+
+    /**
+     * Answers lookups as told: {@link #answers} for clients' lookups (default: not found here),
+     * {@link #localAnswers} for local-only ones (default: the same, unless the key is elsewhere,
+     * then not ready). Records the routings asked for.
+     */
+    static final class FakeQueries implements AggregateQueries {
+        final Map<String, AggregateLookup> answers = new ConcurrentHashMap<>();
+        final Map<String, AggregateLookup> localAnswers = new ConcurrentHashMap<>();
+        final List<Routing> routings = new CopyOnWriteArrayList<>();
+        volatile Readiness readiness = new Readiness(true, "RUNNING", "ready");
+
+        @Override
+        public AggregateLookup lookup(String aggregateId, Routing routing) {
+            routings.add(routing);
+            AggregateLookup answer = answers.getOrDefault(aggregateId, new NotFound(ServedFrom.ACTIVE));
+            if (routing == Routing.LOCAL_ONLY) {
+                return localAnswers.getOrDefault(aggregateId, answer instanceof OnAnotherInstance elsewhere
+                    ? new NotReady("partition 3 is owned by " + elsewhere.owner()) : answer);
+            }
+            return answer;
+        }
+
+        @Override
+        public Readiness readiness() {
+            return readiness;
+        }
+    }
+
+    /** Keeps the snapshot requests written; fails them while {@link #failure} is set. */
+    static final class FakeRequests implements SnapshotRequests {
+        final Map<String, SnapshotRequest> written = new ConcurrentHashMap<>();
+        volatile RuntimeException failure;
+
+        @Override
+        public void submit(String aggregateId, SnapshotRequest request) {
+            if (failure != null) {
+                throw new SnapshotRequestFailedException("broker down", failure);
+            }
+            written.put(aggregateId, request);
+        }
+    }
+}

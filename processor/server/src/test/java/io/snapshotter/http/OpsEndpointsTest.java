@@ -1,0 +1,109 @@
+package io.snapshotter.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.snapshotter.config.ProcessorConfig;
+import io.snapshotter.http.ApiFixture.Api;
+import io.snapshotter.http.ApiFixture.FakeQueries;
+import io.snapshotter.metrics.ProcessorMeters;
+import io.snapshotter.query.AggregateQueries.Readiness;
+import io.snapshotter.registry.InMemorySchemaRegistry;
+import io.snapshotter.topology.SnapshotTopology;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code /health}, {@code /ready}, {@code /metrics}, and what any route answers: 404, 405, timing. */
+class OpsEndpointsTest {
+
+    @RegisterExtension
+    final ApiFixture fixture = new ApiFixture();
+
+    @TempDir
+    Path stateDir;
+
+    @Test
+    void shouldAnswerHealthWhileTheProcessIsUpEvenWhenNotReady() {
+        FakeQueries queries = new FakeQueries();
+        queries.readiness = new Readiness(false, "REBALANCING", "Kafka Streams is REBALANCING");
+
+        HttpResponse<String> response = fixture.get(fixture.start(queries), "/health");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("\"status\":\"UP\"");
+    }
+
+    @Test
+    void shouldAnswerReadyOnlyWhenKafkaStreamsRunsWithQueryableStores() {
+        FakeQueries queries = new FakeQueries();
+        Api api = fixture.start(queries);
+        queries.readiness = new Readiness(false, "RUNNING", "store 'aggregates' is not queryable");
+
+        HttpResponse<String> notReady = fixture.get(api, "/ready");
+        queries.readiness = new Readiness(true, "RUNNING", "ready");
+        HttpResponse<String> ready = fixture.get(api, "/ready");
+
+        assertThat(notReady.statusCode()).isEqualTo(503);
+        assertThat(notReady.headers().firstValue("Retry-After")).isPresent();
+        assertThat(notReady.body()).contains("not queryable");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).contains("\"kafkaStreams\":\"RUNNING\"");
+    }
+
+    @Test
+    void shouldServePrometheusTextWithKafkaStreamsJvmAndHttpMetrics() throws Exception {
+        Api api = fixture.start(new FakeQueries());
+        ProcessorConfig config = new ProcessorConfig(Map.of("kafka.bootstrap.servers", "localhost:1",
+            "kafka.application.id", "metrics-test", "kafka.state.dir", stateDir.toString()));
+        KafkaStreams streams = new KafkaStreams(SnapshotTopology.buildTopology(config.topology(), new InMemorySchemaRegistry()),
+            config.streamsProperties());
+        try (AutoCloseable bound = ProcessorMeters.bindKafkaStreams(streams, api.meters())) {
+            fixture.get(api, "/aggregates/item-404");
+
+            HttpResponse<String> response = fixture.get(api, "/metrics");
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
+            assertThat(response.body())
+                .contains("kafka_stream_alive_stream_threads{")
+                .contains("kafka_stream_client_state{")
+                .contains("jvm_memory_used_bytes{")
+                .containsPattern("http_server_requests_seconds_count\\{[^}]*route=\"/aggregates/\\{aggregateId}\""
+                    + "[^}]*status=\"404\"[^}]*} 1");
+        } finally {
+            streams.close(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void shouldTimeEveryRequestByMethodRouteAndStatus() {
+        Api api = fixture.start(new FakeQueries());
+
+        fixture.get(api, "/aggregates/item-1");
+        fixture.get(api, "/aggregates/item-2");
+        fixture.get(api, "/nowhere");
+
+        assertThat(api.meters().get(ApiServer.REQUESTS_TIMER)
+            .tags("method", "GET", "route", "/aggregates/{aggregateId}", "status", "404").timer().count()).isEqualTo(2);
+        assertThat(api.meters().get(ApiServer.REQUESTS_TIMER).tags("route", "unmatched").timer().count()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldAnswer404ForAnUnknownPathAnd405ForAWrongMethod() {
+        Api api = fixture.start(new FakeQueries());
+
+        HttpResponse<String> unknown = fixture.get(api, "/aggregate/item-1");
+        HttpResponse<String> wrongMethod = fixture.post(api, "/aggregates/item-1", "");
+
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).contains("no such endpoint");
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(wrongMethod.headers().firstValue("Allow")).hasValue("GET");
+    }
+}
