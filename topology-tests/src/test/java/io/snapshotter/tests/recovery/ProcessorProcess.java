@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The processor as a separate OS process, as it runs in production: {@code java -cp <this JVM's
- * class path> io.snapshotter.app.Launcher run --config FILE}, so that a test can kill it with
+ * class path> io.snapshotter.cli.Launcher run --config FILE}, so that a test can kill it with
  * {@code SIGKILL} and start it again on the same state directory. The configuration file, the
  * logging configuration and the process output ({@code <name>.log}, appended across restarts) live
  * in the work directory given, which is also the process's working directory (no
@@ -147,7 +147,7 @@ final class ProcessorProcess implements AutoCloseable {
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-Dlog4j2.configurationFile=" + workDir.resolve("log4j2.properties").toAbsolutePath(),
                 "-cp", System.getProperty("java.class.path"),
-                "io.snapshotter.app.Launcher", "run", "--config", configFile.toAbsolutePath().toString()))
+                "io.snapshotter.cli.Launcher", "run", "--config", configFile.toAbsolutePath().toString()))
             .directory(workDir.toFile())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
