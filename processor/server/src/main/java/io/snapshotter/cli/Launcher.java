@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -94,6 +95,10 @@ public final class Launcher implements Callable<Integer> {
             CommandLine failed = e.getCommandLine();
             PrintWriter err = failed.getErr();
             err.println(e.getMessage());
+            if (List.of(args).contains("--embedded") && !failed.getCommandSpec().optionsMap().containsKey("--embedded")) {
+                err.println("The embedded demo is a jar of its own: java -jar processor/demo/target/"
+                    + "snapshot-processor-demo.jar --embedded");
+            }
             err.println("Try '" + failed.getCommandSpec().qualifiedName() + " --help'.");
             return USAGE;
         });
