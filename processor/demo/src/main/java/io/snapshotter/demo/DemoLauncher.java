@@ -30,6 +30,11 @@ public final class DemoLauncher implements Callable<Integer> {
 
     public static void main(String[] args) {
         Launcher.useShippedLogging();
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The demo's configured {@link CommandLine}, with the production commands {@code run} and {@code replay}. */
+    static CommandLine commandLine() {
         CommandLine line = Launcher.commandLine(new DemoLauncher());
         // the production commands, folding whatever is on this class path (the inventory sample too)
         CommandLine production = Launcher.commandLine(new Launcher());
@@ -38,7 +43,7 @@ public final class DemoLauncher implements Callable<Integer> {
                 line.addSubcommand(name, sub);
             }
         });
-        System.exit(line.execute(args));
+        return line;
     }
 
     @Override

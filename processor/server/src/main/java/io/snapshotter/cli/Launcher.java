@@ -23,7 +23,9 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The command line of the production artifact: {@code snapshot-processor [run] [--config FILE]} and
@@ -51,18 +53,54 @@ public final class Launcher implements Callable<Integer> {
     public static final Path DEFAULTS_FILE = Path.of("config", "application.properties");
     public static final Path LOGGING_FILE = Path.of("config", "log4j2.properties");
 
-    /** {@code --config FILE}, shared by the commands. */
+    /**
+     * {@code --config FILE}, shared by the commands. A command given no {@code --config} of its own
+     * takes its parent's: {@code --config FILE run} is {@code run --config FILE}.
+     */
     public static final class ConfigOption {
         @Option(names = "--config", paramLabel = "FILE",
             description = "Properties over config/application.properties (environment SNAPSHOTTER_* over both).")
         Path file;
 
+        /** The command this option is mixed into, for its parents' {@code --config}. */
+        @Spec(Spec.Target.MIXEE)
+        CommandSpec mixee;
+
         /** The merged configuration: defaults file, this file, then {@code SNAPSHOTTER_*} variables. */
         public Map<String, String> load() throws IOException {
-            if (file != null && !Files.isRegularFile(file)) {
-                throw new ConfigException("--config " + file + ": no such file");
+            Path chosen = file();
+            if (chosen != null && !Files.isRegularFile(chosen)) {
+                throw new ConfigException("--config " + chosen + ": no such file");
             }
-            return ConfigSources.load(DEFAULTS_FILE, file, System.getenv());
+            return ConfigSources.load(DEFAULTS_FILE, chosen, System.getenv());
+        }
+
+        /** This command's {@code --config}, else the nearest parent command's; null if none was given. */
+        Path file() {
+            if (file != null) {
+                return file;
+            }
+            for (CommandSpec parent = mixee == null ? null : mixee.parent(); parent != null; parent = parent.parent()) {
+                ConfigOption option = of(parent);
+                if (option != null && option.file != null) {
+                    return option.file;
+                }
+            }
+            return null;
+        }
+
+        /** The {@code ConfigOption} mixed into {@code command}, directly or through another mixin. */
+        private static ConfigOption of(CommandSpec command) {
+            for (CommandSpec mixin : command.mixins().values()) {
+                if (mixin.userObject() instanceof ConfigOption option) {
+                    return option;
+                }
+                ConfigOption nested = of(mixin);
+                if (nested != null) {
+                    return nested;
+                }
+            }
+            return null;
         }
     }
 
@@ -178,12 +216,17 @@ public final class Launcher implements Callable<Integer> {
             description = "Print what would be reset (offsets, internal topics, local state, seeds) and change nothing.")
         boolean dryRun;
 
+        @Spec
+        CommandSpec spec;
+
         @Override
         public Integer call() throws Exception {
             ProcessorConfig processor = new ProcessorConfig(config.load());
+            PrintWriter out = spec.commandLine().getOut();
             new Replay(processor, SchemaRegistries.fromConfig(processor.registry()), FoldRegistry.fromClassPath(),
-                System.out, System.console() != null)
+                out, System.console() != null)
                 .run(new ReplayOptions(Optional.ofNullable(from), seedSource, Duration.ofSeconds(1), dryRun));
+            out.flush();
             return OK;
         }
     }

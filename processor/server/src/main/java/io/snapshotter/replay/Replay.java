@@ -17,6 +17,7 @@ import io.snapshotter.serde.SpecificAvroSerde;
 import io.snapshotter.registry.SubjectNameStrategy;
 import io.snapshotter.topology.SnapshotTopology;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,7 +77,7 @@ public final class Replay {
     private final ProcessorConfig config;
     private final SchemaRegistryClient registry;
     private final FoldRegistry folds;
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean console;
 
     /** A summary of a finished replay. */
@@ -85,6 +86,12 @@ public final class Replay {
     }
 
     public Replay(ProcessorConfig config, SchemaRegistryClient registry, FoldRegistry folds, PrintStream out,
+                  boolean console) {
+        this(config, registry, folds, new PrintWriter(out, true), console);
+    }
+
+    /** Prints to {@code out} (the command line's, with the {@code replay} command), flushing each line. */
+    public Replay(ProcessorConfig config, SchemaRegistryClient registry, FoldRegistry folds, PrintWriter out,
                   boolean console) {
         this.config = config;
         this.registry = registry;
@@ -185,6 +192,10 @@ public final class Replay {
         try (KafkaConsumer<byte[], byte[]> consumer = consumer("read_committed")) {
             List<TopicPartition> partitions = consumer.partitionsFor(config.snapshotsTopic()).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            if (partitions.isEmpty()) {
+                out.println("replay: " + config.snapshotsTopic() + " does not exist: no seed snapshots");
+                return;
+            }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
@@ -343,6 +354,8 @@ public final class Replay {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        // reading must not create a missing topic (the snapshots topic, on a broker that auto-creates)
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }

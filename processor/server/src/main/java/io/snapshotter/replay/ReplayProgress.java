@@ -2,7 +2,7 @@ package io.snapshotter.replay;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ReplayProgress {
 
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean inPlace;
     private final long total;
     private final long startedAt = System.nanoTime();
@@ -24,7 +24,7 @@ final class ReplayProgress {
     private long lastDone;
     private long lastAt = startedAt;
 
-    ReplayProgress(PrintStream out, boolean inPlace, long total, MeterRegistry meters) {
+    ReplayProgress(PrintWriter out, boolean inPlace, long total, MeterRegistry meters) {
         this.out = out;
         this.inPlace = inPlace;
         this.total = total;
