@@ -4,10 +4,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.Callable;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code jmh [JMH options] [regexp]}: the microbenchmarks of {@code io.snapshotter.benchmarks.jmh}
@@ -16,6 +20,28 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
  * of events per second per core (every op is one event or one record, on one thread).
  */
 final class JmhBenchmarks {
+
+    /**
+     * {@code jmh [JMH options] [regexp]}: every argument goes to JMH as given (so {@code -h} is JMH's
+     * help); only {@code --help} is this command's.
+     */
+    @Command(name = "jmh",
+        description = {"The JMH microbenchmarks of io.snapshotter.benchmarks.jmh with JMH's own options, short by "
+            + "default (-f 1 -wi 2 -i 3 -w 2s -r 3s unless given), then a table of events per second per core.",
+            "JMH's options: jmh -h."})
+    static final class Cli implements Callable<Integer> {
+        @Option(names = "--help", usageHelp = true, description = "Show this help and exit (-h: JMH's).")
+        boolean help;
+
+        @Parameters(paramLabel = "JMH-ARGS", description = "JMH options, then a benchmark regexp (default: all).")
+        List<String> args = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            run(args.toArray(String[]::new));
+            return 0;
+        }
+    }
 
     private JmhBenchmarks() {
     }

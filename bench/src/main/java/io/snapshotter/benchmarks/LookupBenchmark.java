@@ -24,7 +24,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -37,6 +36,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * A load check of {@code GET /aggregates/{aggregateId}}, not a test: an in-JVM broker, two processor
@@ -64,16 +67,52 @@ public final class LookupBenchmark {
             return new Options(10_000, 50_000, Duration.ofSeconds(10), 16, true, List.of(Load.IDLE, Load.FOLDING));
         }
 
-        static Options parse(String[] args) {
-            Options d = defaults();
-            io.snapshotter.benchmarks.Options o = new io.snapshotter.benchmarks.Options(args, Map.of(
-                "aggregates", String.valueOf(d.aggregates()), "events", String.valueOf(d.events()),
-                "seconds", String.valueOf(d.duration().toSeconds()), "connections", String.valueOf(d.connections())),
-                Set.of("no-wrk", "idle-only", "under-load-only"), false);
-            List<Load> loads = o.flag("idle-only") ? List.of(Load.IDLE)
-                : o.flag("under-load-only") ? List.of(Load.FOLDING) : d.loads();
-            return new Options(o.integer("aggregates"), o.integer("events"), Duration.ofSeconds(o.longValue("seconds")),
-                o.integer("connections"), d.useWrk() && !o.flag("no-wrk"), loads);
+    }
+
+    /**
+     * {@code lookups [--aggregates N] [--events N] [--seconds N] [--connections N] [--no-wrk]
+     * [--idle-only] [--under-load-only]}, defaults from {@link Options#defaults()}.
+     */
+    @Command(name = "lookups", sortOptions = false, sortSynopsis = false,
+        description = "Latency and throughput of GET /aggregates/{id} on two instances, local and forwarded, "
+            + "idle and while folding.")
+    static final class Cli implements Callable<Integer> {
+        private static final Options DEFAULTS = Options.defaults();
+
+        @Mixin
+        BenchMain.Help help;
+
+        @Option(names = "--aggregates", paramLabel = "N",
+            description = "Aggregates loaded (default: ${DEFAULT-VALUE}).")
+        int aggregates = DEFAULTS.aggregates();
+
+        @Option(names = "--events", paramLabel = "N",
+            description = "Events in total, spread over them at random (default: ${DEFAULT-VALUE}).")
+        int events = DEFAULTS.events();
+
+        @Option(names = "--seconds", paramLabel = "N",
+            description = "Seconds each measurement runs, after a warm-up of a fifth of it (default: ${DEFAULT-VALUE}).")
+        long seconds = DEFAULTS.duration().toSeconds();
+
+        @Option(names = "--connections", paramLabel = "N",
+            description = "Concurrent connections, and threads of the Java load generator (default: ${DEFAULT-VALUE}).")
+        int connections = DEFAULTS.connections();
+
+        @Option(names = "--no-wrk", description = "Use the Java load generator even when wrk is installed.")
+        boolean noWrk;
+
+        @Option(names = "--idle-only", description = "Measure only while the instances are idle.")
+        boolean idleOnly;
+
+        @Option(names = "--under-load-only", description = "Measure only while the instances are folding.")
+        boolean underLoadOnly;
+
+        @Override
+        public Integer call() throws Exception {
+            List<Load> loads = idleOnly ? List.of(Load.IDLE) : underLoadOnly ? List.of(Load.FOLDING) : DEFAULTS.loads();
+            new LookupBenchmark(System.out).run(new Options(aggregates, events, Duration.ofSeconds(seconds), connections,
+                DEFAULTS.useWrk() && !noWrk, loads));
+            return 0;
         }
     }
 
@@ -111,9 +150,6 @@ public final class LookupBenchmark {
         this.out = out;
     }
 
-    public static void main(String[] args) throws Exception {
-        new LookupBenchmark(System.out).run(Options.parse(args));
-    }
 
     public void run(Options options) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); Admin admin = BenchKafka.admin(kafka.bootstrapServers())) {

@@ -41,6 +41,10 @@ import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code memory [--aggregates 5000000] [--events-per-aggregate 1] [--heap 1g] [--budget 268435456]
@@ -65,22 +69,66 @@ final class MemoryBenchmark {
     private MemoryBenchmark() {
     }
 
-    static void run(String[] args) throws Exception {
-        Options options = new Options(args, Map.of("aggregates", "5000000", "events-per-aggregate", "1",
-            "heap", "1g", "budget", String.valueOf(BoundedRocksDbMemory.DEFAULT_MEMORY_BYTES),
-            "modes", "bounded,defaults", "partitions", "6", "threads", "1"));
+    /**
+     * {@code memory [--aggregates N] [--events-per-aggregate N] [--heap SIZE] [--budget BYTES]
+     * [--modes MODE,...] [--partitions N] [--threads N]}.
+     */
+    @Command(name = "memory", sortOptions = false, sortSynopsis = false,
+        description = "Memory of the processor's JVM (a child process) while folding, RocksDB bounded by the "
+            + "rocksdb.* budget and with RocksDB's defaults; the broker runs in its own process.")
+    static final class Cli implements Callable<Integer> {
+        @Mixin
+        BenchMain.Help help;
+
+        @Option(names = "--aggregates", paramLabel = "N", defaultValue = "5000000",
+            description = "Aggregates folded (default: ${DEFAULT-VALUE}).")
+        int aggregates;
+
+        @Option(names = "--events-per-aggregate", paramLabel = "N", defaultValue = "1",
+            description = "Events of each aggregate (default: ${DEFAULT-VALUE}).")
+        int eventsPerAggregate;
+
+        @Option(names = "--heap", paramLabel = "SIZE", defaultValue = "1g",
+            description = "-Xmx of the processor's JVM (default: ${DEFAULT-VALUE}).")
+        String heap;
+
+        @Option(names = "--budget", paramLabel = "BYTES",
+            description = "RocksDB memory budget in bounded mode (default: ${DEFAULT-VALUE}).")
+        long budget = BoundedRocksDbMemory.DEFAULT_MEMORY_BYTES;
+
+        @Option(names = "--modes", paramLabel = "MODE", defaultValue = "bounded,defaults", split = "\\s*,\\s*", splitSynopsisLabel = ",",
+            description = "Modes, comma-separated: bounded, defaults (default: ${DEFAULT-VALUE}).")
+        List<String> modes;
+
+        @Option(names = "--partitions", paramLabel = "N", defaultValue = "6",
+            description = "Partitions of the events topic (default: ${DEFAULT-VALUE}).")
+        int partitions;
+
+        @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = "Stream threads (default: ${DEFAULT-VALUE}).")
+        int threads;
+
+        @Override
+        public Integer call() throws Exception {
+            run(this);
+            return 0;
+        }
+    }
+
+    static void run(Cli options) throws Exception {
         Path dir = Files.createTempDirectory("bench-memory-");
         Map<String, Map<String, String>> results = new LinkedHashMap<>();
         try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(dir.resolve("broker"))) {
             System.out.printf("memory: broker %s (own process, not counted)%n", broker.bootstrapServers());
-            for (String mode : options.string("modes").split(",")) {
+            for (String mode : options.modes) {
                 List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx" + options.string("heap"), "-XX:+UseG1GC",
+                    "-Xmx" + options.heap, "-XX:+UseG1GC",
                     "-cp", System.getProperty("java.class.path"), MemoryBenchmark.class.getName(),
-                    broker.bootstrapServers(), mode.trim(), options.string("aggregates"),
-                    options.string("events-per-aggregate"), options.string("budget"), options.string("partitions"),
-                    options.string("threads"), dir.resolve("state-" + mode.trim()).toString()));
+                    broker.bootstrapServers(), mode.trim(), String.valueOf(options.aggregates),
+                    String.valueOf(options.eventsPerAggregate), String.valueOf(options.budget),
+                    String.valueOf(options.partitions), String.valueOf(options.threads),
+                    dir.resolve("state-" + mode.trim()).toString()));
                 System.out.printf("%n== mode %s: %s%n", mode.trim(), String.join(" ", command.subList(0, 4)));
                 Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
                 Map<String, String> result = new LinkedHashMap<>();

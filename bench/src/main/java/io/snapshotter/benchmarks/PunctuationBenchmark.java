@@ -41,6 +41,10 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code punctuation [--stores 10000,1000000] [--pending 1000,10000] [--repeat 3] [--history true]}:
@@ -69,13 +73,39 @@ final class PunctuationBenchmark {
     private PunctuationBenchmark() {
     }
 
-    static void run(String[] args) throws Exception {
-        Options options = new Options(args, Map.of("stores", "10000,1000000", "pending", "1000,10000",
-            "repeat", "3", "history", "true"));
-        List<Integer> stores = options.integers("stores");
-        List<Integer> pendings = options.integers("pending");
-        int repeat = options.integer("repeat");
-        boolean history = options.bool("history");
+    /** {@code punctuation [--stores N,...] [--pending N,...] [--repeat N] [--history true|false]} */
+    @Command(name = "punctuation", sortOptions = false, sortSynopsis = false,
+        description = "Time of the snapshot punctuation by store size and pending aggregates "
+            + "(TopologyTestDriver, real RocksDB).")
+    static final class Cli implements Callable<Integer> {
+        @Mixin
+        BenchMain.Help help;
+
+        @Option(names = "--stores", paramLabel = "N", defaultValue = "10000,1000000", split = "\\s*,\\s*", splitSynopsisLabel = ",",
+            description = "Aggregates in the store, comma-separated, one harness each (default: ${DEFAULT-VALUE}).")
+        List<Integer> stores;
+
+        @Option(names = "--pending", paramLabel = "N", defaultValue = "1000,10000", split = "\\s*,\\s*", splitSynopsisLabel = ",",
+            description = "Aggregates due in each round, comma-separated (default: ${DEFAULT-VALUE}).")
+        List<Integer> pending;
+
+        @Option(names = "--repeat", paramLabel = "N", defaultValue = "3",
+            description = "Measured rounds of each size (default: ${DEFAULT-VALUE}).")
+        int repeat;
+
+        @Option(names = "--history", paramLabel = "true|false", defaultValue = "true", arity = "1",
+            description = "Also load the schedule store as folding would have left it: each aggregate's entry put, "
+                + "then deleted by its snapshot (default: ${DEFAULT-VALUE}).")
+        boolean history;
+
+        @Override
+        public Integer call() throws Exception {
+            run(stores, pending, repeat, history);
+            return 0;
+        }
+    }
+
+    static void run(List<Integer> stores, List<Integer> pendings, int repeat, boolean history) throws Exception {
         System.out.printf("punctuation: stores %s x pending %s, %d rounds each, schedule history %s, "
             + "RocksDB bounded by the default rocksdb.* budget%n", stores, pendings, repeat, history ? "on" : "off");
 

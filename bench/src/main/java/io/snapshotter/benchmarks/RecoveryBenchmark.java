@@ -27,7 +27,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -39,6 +38,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import java.util.LinkedHashMap;
 
 /**
  * Recovery: how long an instance whose local disk is empty takes until it serves the correct state
@@ -84,12 +88,40 @@ public final class RecoveryBenchmark {
 
     /** Command-line options. */
     record Options(int aggregates, long events, int partitions, int every, Map<String, String> overrides) {
+    }
 
-        static Options parse(String[] args) {
-            io.snapshotter.benchmarks.Options o = new io.snapshotter.benchmarks.Options(args, Map.of("aggregates", "20000",
-                "events", "1000000", "partitions", "6", "every", "25"), Set.of(), true);
-            return new Options(o.integer("aggregates"), o.longValue("events"), o.integer("partitions"), o.integer("every"),
-                o.settings());
+    /** {@code recovery [--aggregates N] [--events N] [--partitions N] [--every N] [--set key=value]...} */
+    @Command(name = "recovery", sortOptions = false, sortSynopsis = false,
+        description = "Time until an instance with an empty state directory serves the correct state: changelog "
+            + "restore, replay seeded from snapshots, full replay.")
+    static final class Cli implements Callable<Integer> {
+        @Mixin
+        BenchMain.Help help;
+
+        @Option(names = "--aggregates", paramLabel = "N", defaultValue = "20000",
+            description = "Aggregates the events are spread over (default: ${DEFAULT-VALUE}).")
+        int aggregates;
+
+        @Option(names = "--events", paramLabel = "N", defaultValue = "1000000",
+            description = "Events produced to the topic (default: ${DEFAULT-VALUE}).")
+        long events;
+
+        @Option(names = "--partitions", paramLabel = "N", defaultValue = "6",
+            description = "Partitions of the events topic (default: ${DEFAULT-VALUE}).")
+        int partitions;
+
+        @Option(names = "--every", paramLabel = "N", defaultValue = "25",
+            description = "A snapshot every N events of an aggregate (default: ${DEFAULT-VALUE}).")
+        int every;
+
+        @Option(names = "--set", paramLabel = "key=value",
+            description = "A setting of our processor, over the shipped ones (repeatable).")
+        Map<String, String> overrides = new LinkedHashMap<>();
+
+        @Override
+        public Integer call() throws Exception {
+            new RecoveryBenchmark(System.out).run(new Options(aggregates, events, partitions, every, overrides));
+            return 0;
         }
     }
 
@@ -113,9 +145,6 @@ public final class RecoveryBenchmark {
         this.out = out;
     }
 
-    public static void main(String[] args) throws Exception {
-        new RecoveryBenchmark(System.out).run(Options.parse(args));
-    }
 
     public void run(Options options) throws Exception {
         Map<String, String> shipped = ThroughputBenchmark.shippedDefaults();

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.Schema;
@@ -43,6 +44,9 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.state.Stores;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * End-to-end fold throughput on a real broker: E events over A aggregates are produced once, then
@@ -77,12 +81,46 @@ public final class ThroughputBenchmark {
     /** Command-line options. */
     record Options(long events, int aggregates, int partitions, int rounds, List<String> runs,
                    Map<String, String> overrides) {
+    }
 
-        static Options parse(String[] args) {
-            io.snapshotter.benchmarks.Options o = new io.snapshotter.benchmarks.Options(args, Map.of("events", "2000000",
-                "aggregates", "100000", "partitions", "6", "rounds", "3", "runs", "1,1b,2,2b,3"), Set.of(), true);
-            return new Options(o.longValue("events"), o.integer("aggregates"), o.integer("partitions"), o.integer("rounds"),
-                o.strings("runs"), o.settings());
+    /** {@code throughput [--events N] [--aggregates N] [--partitions N] [--rounds N] [--runs RUN,...] [--set key=value]...} */
+    @Command(name = "throughput", sortOptions = false, sortSynopsis = false,
+        description = "Events per second of our processor against the Kafka Streams DSL and a plain consumer, "
+            + "on an in-JVM broker.")
+    static final class Cli implements Callable<Integer> {
+        @Mixin
+        BenchMain.Help help;
+
+        @Option(names = "--events", paramLabel = "N", defaultValue = "2000000",
+            description = "Events produced to the topic (default: ${DEFAULT-VALUE}).")
+        long events;
+
+        @Option(names = "--aggregates", paramLabel = "N", defaultValue = "100000",
+            description = "Aggregates the events are spread over (default: ${DEFAULT-VALUE}).")
+        int aggregates;
+
+        @Option(names = "--partitions", paramLabel = "N", defaultValue = "6",
+            description = "Partitions of the events topic (default: ${DEFAULT-VALUE}).")
+        int partitions;
+
+        @Option(names = "--rounds", paramLabel = "N", defaultValue = "3",
+            description = "Rounds; each runs every contender once (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--runs", paramLabel = "RUN", defaultValue = "1,1b,2,2b,3", split = "\\s*,\\s*", splitSynopsisLabel = ",",
+            description = "Contenders, comma-separated: 1 ours, 1b ours with defaults, 2 the DSL, 2b the DSL with "
+                + "our Kafka settings, 3 a plain consumer (default: ${DEFAULT-VALUE}).")
+        List<String> runs;
+
+        @Option(names = "--set", paramLabel = "key=value",
+            description = "A setting of our processor, over the shipped ones (repeatable).")
+        Map<String, String> overrides = new LinkedHashMap<>();
+
+        @Override
+        public Integer call() throws Exception {
+            new ThroughputBenchmark(System.out).run(new Options(events, aggregates, partitions, rounds,
+                runs.stream().map(String::trim).toList(), overrides));
+            return 0;
         }
     }
 
@@ -137,9 +175,6 @@ public final class ThroughputBenchmark {
         this.out = out;
     }
 
-    public static void main(String[] args) throws Exception {
-        new ThroughputBenchmark(System.out).run(Options.parse(args));
-    }
 
     public void run(Options options) throws Exception {
         Map<String, String> shipped = shippedDefaults();

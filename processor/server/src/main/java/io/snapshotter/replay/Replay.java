@@ -18,6 +18,7 @@ import io.snapshotter.registry.SubjectNameStrategy;
 import io.snapshotter.topology.SnapshotTopology;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,7 +88,27 @@ public final class Replay {
 
     public Replay(ProcessorConfig config, SchemaRegistryClient registry, FoldRegistry folds, PrintStream out,
                   boolean console) {
-        this(config, registry, folds, new PrintWriter(out, true), console);
+        this(config, registry, folds, new PrintWriter(printingTo(out), true), console);
+    }
+
+    /** Text written to {@code out} as {@code out} prints it (its own charset), flushed with it, never closed. */
+    private static Writer printingTo(PrintStream out) {
+        return new Writer() {
+            @Override
+            public void write(char[] chars, int offset, int length) {
+                out.print(new String(chars, offset, length));
+            }
+
+            @Override
+            public void flush() {
+                out.flush();
+            }
+
+            @Override
+            public void close() {
+                out.flush();
+            }
+        };
     }
 
     /** Prints to {@code out} (the command line's, with the {@code replay} command), flushing each line. */
