@@ -13,7 +13,6 @@ import io.snapshotter.replay.Replay;
 import io.snapshotter.replay.ReplayOptions;
 import io.snapshotter.schema.SnapshotReason;
 import io.snapshotter.schema.store.AggregateRecord;
-import io.snapshotter.topology.SnapshotTopology;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;

@@ -1,6 +1,5 @@
 package io.snapshotter.topology;
 
-import io.snapshotter.registry.RegistryConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.snapshotter.topology.TopologyConfig.GapPolicy;
 import io.snapshotter.topology.FoldRegistry.RegisteredFold;

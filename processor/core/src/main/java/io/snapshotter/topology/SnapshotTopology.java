@@ -1,6 +1,5 @@
 package io.snapshotter.topology;
 
-import io.snapshotter.registry.RegistryConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.snapshotter.registry.SchemaRegistryClient;

@@ -14,7 +14,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 public final class DynamoDbBackend implements AutoCloseable {
 
     private final DynamoDbClient client;
-    private final DynamoDbSettings settings;
     private final DynamoDbSnapshotHistory history;
     private final DynamoDbRetention retention;
     private final DynamoDbSnapshotSink sink;
@@ -25,7 +24,6 @@ public final class DynamoDbBackend implements AutoCloseable {
                             MeterRegistry meters) {
         this.client = client;
         this.ownsClient = ownsClient;
-        this.settings = settings;
         this.history = new DynamoDbSnapshotHistory(client, settings.table(), codec);
         this.retention = new DynamoDbRetention(client, settings, new BatchWriter(client, settings, open::get, meters));
         this.sink = new DynamoDbSnapshotSink(client, settings, meters);
@@ -65,10 +63,6 @@ public final class DynamoDbBackend implements AutoCloseable {
     /** The sink for a {@link io.snapshotter.sink.SnapshotRelay}; close the relay before this backend. */
     public DynamoDbSnapshotSink sink() {
         return sink;
-    }
-
-    public DynamoDbSettings settings() {
-        return settings;
     }
 
     @Override

@@ -62,11 +62,6 @@ public record DynamoDbSettings(String table, boolean createTable, Optional<Strin
         .define(BACKOFF_MAX_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
             "The longest delay between write retries; the writer retries until DynamoDB takes the items.");
 
-    /** Whether {@code dynamodb.enabled} is set in {@code values}. */
-    public static boolean enabled(Map<String, ?> values) {
-        return new AbstractConfig(CONFIG_DEF, values, false).getBoolean(ENABLED);
-    }
-
     /** @param values every configuration value (keys of other components are ignored here) */
     public static DynamoDbSettings from(Map<String, ?> values) {
         AbstractConfig config = new AbstractConfig(CONFIG_DEF, values, false);

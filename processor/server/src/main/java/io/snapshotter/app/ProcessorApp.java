@@ -1,6 +1,5 @@
 package io.snapshotter.app;
 
-import io.snapshotter.dynamodb.DynamoDbSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.snapshotter.dynamodb.DynamoDbBackend;
 import io.snapshotter.sink.SnapshotRelay;

@@ -110,7 +110,7 @@ public final class Launcher implements Callable<Integer> {
 
     public static void main(String[] args) {
         useShippedLogging();
-        System.exit(execute(new Launcher(), args));
+        System.exit(commandLine(new Launcher()).execute(args));
     }
 
     /** Points log4j at {@code config/log4j2.properties} unless told otherwise. */
@@ -118,11 +118,6 @@ public final class Launcher implements Callable<Integer> {
         if (System.getProperty("log4j2.configurationFile") == null && Files.isRegularFile(LOGGING_FILE)) {
             System.setProperty("log4j2.configurationFile", LOGGING_FILE.toString());
         }
-    }
-
-    /** Runs {@code command} with the exit-code and error conventions above; for this and the demo's launcher. */
-    public static int execute(Object command, String... args) {
-        return commandLine(command).execute(args);
     }
 
     /** The configured {@link CommandLine}: one-line errors for bad options and configuration. */

@@ -1,6 +1,5 @@
 package io.snapshotter.replay;
 
-import io.snapshotter.dynamodb.DynamoDbSettings;
 import io.snapshotter.registry.RegistryConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

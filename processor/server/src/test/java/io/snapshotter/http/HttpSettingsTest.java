@@ -2,7 +2,6 @@ package io.snapshotter.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.snapshotter.config.ProcessorConfig;
 import io.snapshotter.query.Instance;
 import java.util.HashMap;
 import java.util.Map;

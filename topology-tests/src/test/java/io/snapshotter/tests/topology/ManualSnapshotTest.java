@@ -11,7 +11,6 @@ import static io.snapshotter.tests.topology.TopologyFixture.referenceFold;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import io.snapshotter.config.ProcessorConfig;
 import io.snapshotter.domain.inventory.InventoryItemFold;
 import io.snapshotter.domain.inventory.state.InventoryItemState;
 import io.snapshotter.fold.DomainEvent;
