@@ -11,6 +11,12 @@ import java.util.Map;
  * when an aggregate gets its first event since its last snapshot: at what clock time do its pending
  * events fall due? The processor indexes that time, so finding due aggregates costs in proportion
  * to the aggregates that are due, not to all aggregates.
+ *
+ * <p>Thread safety: one instance per aggregate type serves every task and every stream thread of
+ * the process, so both questions may be asked concurrently. Answer from the {@link SnapshotProgress}
+ * alone (the built-in policies are immutable); a policy that keeps state of its own must make it
+ * thread-safe. A policy that throws rejects the event that asked (dead-lettered as
+ * {@code POLICY_FAILED}, the aggregate parked), it does not stop processing.
  */
 public interface SnapshotPolicy {
 

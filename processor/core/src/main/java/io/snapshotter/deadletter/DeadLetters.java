@@ -20,6 +20,8 @@ public final class DeadLetters {
     public static final String SOURCE_PARTITION = "dlq.source.partition";
     public static final String SOURCE_OFFSET = "dlq.source.offset";
     public static final String REJECTED_AT = "dlq.rejected.at";
+    /** Set when the broker refused the dead letter with its value: the value's size and why. */
+    public static final String VALUE_OMITTED = "dlq.value.omitted";
 
     private DeadLetters() {
     }

@@ -24,7 +24,9 @@ import org.apache.kafka.common.errors.SerializationException;
 /**
  * Avro records (specific, or generic where no class exists) in the Confluent wire format: magic byte 0, the writer schema's 4-byte
  * big-endian registry id, then Avro binary. Reading resolves the writer's schema (fetched by id)
- * against the reader's, so records written by an older or newer schema still decode.
+ * against the reader's, so records written by an older or newer schema still decode. Lengths in the
+ * data are checked against the record's own length before anything is allocated
+ * ({@link BoundedDecoder}): ten bytes claiming a 2 GB string are undecodable, not an allocation.
  *
  * <p>Thread-safe; ids, readers and writers are cached, since a schema id never changes meaning. Each
  * thread reuses its own Avro decoder and encoder and an output buffer (the per-event path of the fold
@@ -99,9 +101,10 @@ public final class AvroWireCodec {
         DECODERS.set(null);
         BinaryDecoder decoder = DecoderFactory.get()
             .binaryDecoder(data, HEADER_SIZE, data.length - HEADER_SIZE, reuse);
+        BoundedDecoder bounded = new BoundedDecoder(decoder, data.length - HEADER_SIZE);
         try {
-            Object value = reader.read(null, decoder);
-            if (!decoder.isEnd()) {
+            Object value = reader.read(null, bounded);
+            if (!bounded.isEnd()) {
                 throw new SerializationException((data.length - HEADER_SIZE) + " bytes of body but the "
                     + "record under schema id " + writerId + " ended before them");
             }

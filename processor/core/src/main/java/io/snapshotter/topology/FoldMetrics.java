@@ -2,6 +2,7 @@ package io.snapshotter.topology;
 
 import io.snapshotter.deadletter.DeadLetterReason;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.snapshotter.schema.SnapshotReason;
@@ -9,6 +10,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.StreamsMetrics;
 
@@ -22,6 +24,7 @@ import org.apache.kafka.streams.StreamsMetrics;
  *   <li>Distributions, which Kafka sensors can only reduce to an average and a maximum, are
  *       Micrometer histograms: {@link #SNAPSHOT_SIZE}, {@link #SNAPSHOT_EVENTS} and
  *       {@link #PUNCTUATION}.
+ *   <li>{@link #PARKED}, a gauge per task of the aggregates parked.
  * </ul>
  */
 public final class FoldMetrics {
@@ -33,6 +36,8 @@ public final class FoldMetrics {
     public static final String SNAPSHOT_EVENTS = "snapshotter.snapshot.events.since.last";
     /** Time one punctuation takes to find and take the due time snapshots. */
     public static final String PUNCTUATION = "snapshotter.punctuation";
+    /** Aggregates parked (their next event was rejected) in a task, tagged {@code task}. */
+    public static final String PARKED = "snapshotter.aggregates.parked";
 
     private final StreamsMetrics metrics;
     private final MeterRegistry meters;
@@ -44,8 +49,9 @@ public final class FoldMetrics {
     private final Map<SnapshotReason, Sensor> snapshots = new EnumMap<>(SnapshotReason.class);
     private final Map<String, SnapshotMeters> snapshotMeters = new HashMap<>();
     private final Timer punctuation;
+    private final Gauge parked;
 
-    FoldMetrics(StreamsMetrics metrics, MeterRegistry meters, String taskId) {
+    FoldMetrics(StreamsMetrics metrics, MeterRegistry meters, String taskId, LongSupplier parkedAggregates) {
         this.metrics = metrics;
         this.meters = meters;
         this.taskId = taskId;
@@ -61,6 +67,11 @@ public final class FoldMetrics {
         punctuation = Timer.builder(PUNCTUATION)
             .description("Time one punctuation takes to find and take the due time snapshots")
             .publishPercentileHistogram()
+            .register(meters);
+        parked = Gauge.builder(PARKED, parkedAggregates, LongSupplier::getAsLong)
+            .description("Aggregates parked because their next event was rejected; later events wait in the dead-letter topic")
+            .tag("task", taskId)
+            .strongReference(true)
             .register(meters);
     }
 
@@ -98,6 +109,7 @@ public final class FoldMetrics {
         metrics.removeSensor(snapshotRequestsSkipped);
         deadLetters.values().forEach(metrics::removeSensor);
         snapshots.values().forEach(metrics::removeSensor);
+        meters.remove(parked);
     }
 
     private Sensor sensor(String operation) {

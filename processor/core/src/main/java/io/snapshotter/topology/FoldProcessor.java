@@ -7,14 +7,22 @@ import io.snapshotter.fold.DomainEvent;
 import io.snapshotter.topology.FoldRegistry.RegisteredFold;
 import io.snapshotter.policy.SnapshotPolicy;
 import io.snapshotter.policy.SnapshotProgress;
+import io.snapshotter.registry.RegistryMisconfiguredException;
+import io.snapshotter.registry.RegistryUnavailableException;
 import io.snapshotter.registry.SchemaNotFoundException;
+import io.snapshotter.registry.UnusableSchemaException;
+import io.snapshotter.schema.store.Parked;
+import io.snapshotter.schema.store.SkippedRange;
 import io.snapshotter.schema.EventEnvelope;
 import io.snapshotter.schema.Snapshot;
 import io.snapshotter.schema.SnapshotReason;
 import io.snapshotter.schema.store.AggregateRecord;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.Schema;
@@ -52,17 +60,31 @@ import org.slf4j.LoggerFactory;
  * snapshotted twice.
  *
  * <p>Bad input is never folded and never lost: it goes to the dead-letter sink, see
- * {@link DeadLetterReason}.
+ * {@link DeadLetterReason}. Whatever a plugin (fold, policy) throws short of a
+ * {@link VirtualMachineError} rejects the event that made it throw. An event rejected when it is its
+ * aggregate's next one (the fold refused it, its payload or new state is unusable) parks the
+ * aggregate at that sequence ({@link Parked}): later events are dead-lettered as
+ * {@link DeadLetterReason#AGGREGATE_PARKED} until an event with the parked sequence folds (re-driven
+ * once the fold or the data is fixed), which un-parks it. A registry that cannot be reached is not
+ * bad input: the record is retried, with backoff, until the registry answers.
  */
 final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Object> {
 
     private static final Logger LOG = LoggerFactory.getLogger(FoldProcessor.class);
     private static final byte[] NOTHING = new byte[0];
+    private static final ByteBuffer NO_STATE = ByteBuffer.wrap(NOTHING);
+    /** DynamoDB's limit for a partition key, and far beyond any real id. */
+    static final int MAX_AGGREGATE_ID_BYTES = 1024;
+    /** Skipped ranges kept per aggregate; beyond it the oldest two are merged (a duplicate may then read as late). */
+    static final int MAX_SKIPPED_RANGES = 32;
+    private static final long MAX_REGISTRY_BACKOFF_MS = 10_000;
 
     private final FoldSettings topology;
     private KeyValueStore<String, AggregateRecord> aggregates;
     private KeyValueStore<Bytes, byte[]> schedule;
+    private KeyValueStore<String, byte[]> parkedIndex;
     private FoldMetrics metrics;
+    private long parkedCount;
     /** No schedule entry is due before this: where the next punctuation's scan starts. */
     private long scanFrom = Long.MIN_VALUE;
 
@@ -75,7 +97,14 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
         super.init(context);
         aggregates = context.getStateStore(SnapshotTopology.AGGREGATES_STORE);
         schedule = context.getStateStore(SnapshotTopology.SCHEDULE_STORE);
-        metrics = new FoldMetrics(context.metrics(), topology.meters(), context.taskId().toString());
+        parkedIndex = context.getStateStore(SnapshotTopology.PARKED_STORE);
+        try (KeyValueIterator<String, byte[]> it = parkedIndex.all()) {
+            while (it.hasNext()) {
+                it.next();
+                parkedCount++;
+            }
+        }
+        metrics = new FoldMetrics(context.metrics(), topology.meters(), context.taskId().toString(), () -> parkedCount);
         PunctuationType type = topology.clock() == SnapshotClock.STREAM_TIME
             ? PunctuationType.STREAM_TIME : PunctuationType.WALL_CLOCK_TIME;
         context.schedule(Duration.ofMillis(topology.punctuationIntervalMs()), type, this::emitDueSnapshots);
@@ -83,16 +112,43 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        try {
-            if (isSnapshotRequest()) {
-                takeRequestedSnapshot(record);
-            } else {
-                fold(record);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (isSnapshotRequest()) {
+                    takeRequestedSnapshot(record);
+                } else {
+                    fold(record);
+                }
+                return;
+            } catch (Rejected rejected) {
+                context().forward(DeadLetters.of(record, context().recordMetadata().orElse(null), rejected.reason,
+                    rejected.getMessage(), context().currentSystemTimeMs()), SnapshotTopology.DEAD_LETTER_SINK);
+                metrics.deadLettered(rejected.reason);
+                return;
+            } catch (RegistryUnavailableException | RegistryMisconfiguredException e) {
+                awaitRegistry(attempt, e);
             }
-        } catch (Rejected rejected) {
-            context().forward(DeadLetters.of(record, context().recordMetadata().orElse(null), rejected.reason,
-                rejected.getMessage(), context().currentSystemTimeMs()), SnapshotTopology.DEAD_LETTER_SINK);
-            metrics.deadLettered(rejected.reason);
+        }
+    }
+
+    /**
+     * The registry is a dependency, not input: the record waits for it (nothing was written for it
+     * yet: every registry call of the fold comes before its first write). Kafka Streams copes with a
+     * wait longer than {@code max.poll.interval.ms} (the task moves and comes back); readiness shows
+     * the registry down meanwhile.
+     */
+    private void awaitRegistry(int attempt, RuntimeException failure) {
+        long backoff = Math.min(MAX_REGISTRY_BACKOFF_MS, 100L << Math.min(attempt - 1, 10));
+        if (attempt == 1 || attempt % 10 == 0) {
+            LOG.warn("Task {}: schema registry unavailable (attempt {}), retrying the record at {} in {} ms: {}",
+                context().taskId(), attempt, context().recordMetadata().map(m -> m.topic() + "-" + m.partition()
+                    + "@" + m.offset()).orElse("?"), backoff, failure.getMessage());
+        }
+        try {
+            Thread.sleep(backoff);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw failure;
         }
     }
 
@@ -102,10 +158,7 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
     }
 
     private void fold(Record<byte[], byte[]> record) {
-        if (record.key() == null || record.key().length == 0) {
-            throw new Rejected(DeadLetterReason.MISSING_AGGREGATE_ID, "record has no key");
-        }
-        String aggregateId = new String(record.key(), StandardCharsets.UTF_8);
+        String aggregateId = aggregateIdOf(record.key());
         EventEnvelope event = decodeEnvelope(record.value());
         if (event.getAggregateId().isEmpty()) {
             throw new Rejected(DeadLetterReason.MISSING_AGGREGATE_ID, "envelope has an empty aggregateId");
@@ -127,69 +180,195 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
             throw new Rejected(DeadLetterReason.AGGREGATE_TYPE_MISMATCH, "aggregate '" + aggregateId + "' is a "
                 + current.getAggregateType() + ", event is for a " + event.getAggregateType());
         }
-        SpecificRecord payload = decodePayload(fold, event.getPayload().array());
         long version = current == null ? 0 : current.getVersion();
-        if (event.getSequence() <= version) {
-            metrics.duplicateSkipped();
+        long sequence = event.getSequence();
+        if (sequence <= version) {
+            decodePayload(fold, event.getPayload().array());  // even as a duplicate, bad bytes are reported
+            skipFolded(current, event);
             return;
         }
-        if (event.getSequence() > version + 1 && topology.gapPolicy() == GapPolicy.DEAD_LETTER) {
-            throw new Rejected(DeadLetterReason.SEQUENCE_GAP, "sequence " + event.getSequence() + " after version "
-                + version + ": events " + (version + 1) + ".." + (event.getSequence() - 1) + " are missing");
+        Parked parked = current == null ? null : current.getParked();
+        if (parked != null && sequence > parked.getSequence()) {
+            hold(aggregateId, current, event);
+        }
+        if (sequence > version + 1 && topology.gapPolicy() == GapPolicy.DEAD_LETTER) {
+            throw new Rejected(DeadLetterReason.SEQUENCE_GAP, "sequence " + sequence + " after version "
+                + version + ": events " + (version + 1) + ".." + (sequence - 1) + " are missing");
         }
 
         long now = clockTime();
         if (current != null && current.getEventsSinceSnapshot() > 0 && current.getSnapshotDueTime() <= now) {
             current = snapshot(aggregateId, current, SnapshotReason.TIME, timeSnapshotAt(current, now));
         }
-        SpecificRecord state = current == null ? null : topology.decodeState(current.getState().array(), fold);
+        try {
+            foldNext(aggregateId, current, fold, event, now);
+        } catch (Rejected rejected) {
+            park(aggregateId, current, event, rejected, now);
+            throw rejected;
+        }
+    }
+
+    /** An event at or below the version: a duplicate to skip, unless it is not the event folded there. */
+    private void skipFolded(AggregateRecord current, EventEnvelope event) {
+        long sequence = event.getSequence();
+        if (sequence == current.getVersion() && !event.getEventId().equals(current.getLastEventId())) {
+            throw new Rejected(DeadLetterReason.CONFLICTING_DUPLICATE, "sequence " + sequence + " of '"
+                + event.getAggregateId() + "' is event '" + current.getLastEventId() + "', this is '"
+                + event.getEventId() + "'");
+        }
+        for (SkippedRange range : current.getSkipped()) {
+            if (sequence >= range.getFrom() && sequence <= range.getTo()) {
+                throw new Rejected(DeadLetterReason.LATE_EVENT, "sequence " + sequence + " was skipped by a gap ("
+                    + range.getFrom() + ".." + range.getTo() + ") folded before it arrived; the aggregate is at version "
+                    + current.getVersion());
+            }
+        }
+        metrics.duplicateSkipped();
+    }
+
+    /** A later event of a parked aggregate: held back, counted on the aggregate. */
+    private void hold(String aggregateId, AggregateRecord current, EventEnvelope event) {
+        Parked parked = current.getParked();
+        parked.setEventsHeld(parked.getEventsHeld() + 1);
+        aggregates.put(aggregateId, current);
+        throw new Rejected(DeadLetterReason.AGGREGATE_PARKED, "aggregate '" + aggregateId + "' is parked at sequence "
+            + parked.getSequence() + " (" + parked.getReason() + ": " + parked.getError() + ", at "
+            + Instant.ofEpochMilli(parked.getParkedAt()) + "); sequence " + event.getSequence()
+            + " waits for it to be re-driven");
+    }
+
+    /** Folds the aggregate's next event (or, with gaps folded, a later one); a rejection parks the aggregate. */
+    private void foldNext(String aggregateId, AggregateRecord current, RegisteredFold fold, EventEnvelope event,
+                          long now) {
+        SpecificRecord payload = decodePayload(fold, event.getPayload().array());
+        SpecificRecord state = current == null || !current.getState().hasRemaining() ? null
+            : decodeStoredState(current, fold);
         SpecificRecord next;
+        int foldVersion;
         try {
             next = fold.fold().apply(state, new DomainEvent(event.getEventId(), aggregateId, event.getSequence(),
                 event.getTimestamp(), payload));
-        } catch (RuntimeException e) {
-            throw new Rejected(DeadLetterReason.FOLD_FAILED, e.getMessage() != null ? e.getMessage() : e.toString());
+            foldVersion = fold.fold().version();
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new Rejected(DeadLetterReason.FOLD_FAILED, describe(e));
         }
         if (next == null) {
             throw new Rejected(DeadLetterReason.FOLD_FAILED, fold.fold().getClass().getName() + " returned no state");
         }
+        if (!fold.fold().stateType().isInstance(next)) {
+            throw new Rejected(DeadLetterReason.STATE_UNENCODABLE, fold.fold().getClass().getName() + " returned a "
+                + next.getClass().getName() + ", not its state type " + fold.fold().stateType().getName());
+        }
+        byte[] encoded = encodeState(next);
+        if (encoded.length > topology.maxStateBytes()) {
+            throw new Rejected(DeadLetterReason.STATE_TOO_LARGE, "the new state is " + encoded.length
+                + " bytes, above " + TopologyConfig.SNAPSHOT_MAX_BYTES + "=" + topology.maxStateBytes());
+        }
 
+        long sequence = event.getSequence();
         long pendingBefore = current == null ? 0 : current.getEventsSinceSnapshot();
-        ByteBuffer nextState = ByteBuffer.wrap(topology.encodeState(next));
+        SnapshotPolicy policy = topology.policyFor(event.getAggregateType());
+        SnapshotProgress progress = new SnapshotProgress(event.getAggregateType(), sequence, pendingBefore + 1,
+            current == null ? 0 : current.getLastSnapshotVersion(), current == null ? now : current.getLastSnapshotTime());
+        boolean dueNow;
+        long dueTime = SnapshotPolicy.NEVER;
+        try {
+            dueNow = policy.isDueAfterEvent(progress);
+            if (!dueNow && pendingBefore == 0) {
+                // Overdue already (the last snapshot is more than T ago): due now, not in the past,
+                // so one snapshot covers the burst that ends an idle spell.
+                dueTime = policy.timeDue(progress);
+                dueTime = dueTime == SnapshotPolicy.NEVER ? dueTime : Math.max(dueTime, now);
+            }
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new Rejected(DeadLetterReason.POLICY_FAILED, policy.getClass().getName() + ": " + describe(e));
+        }
+
+        // accepted: from here on nothing rejects the event
+        ByteBuffer nextState = ByteBuffer.wrap(encoded);
         AggregateRecord updated;
+        boolean unparked = false;
         if (current == null) {
-            updated = new AggregateRecord(event.getAggregateType(), event.getSequence(), event.getEventId(),
-                event.getTimestamp().toEpochMilli(), 1L, 0L, now, SnapshotPolicy.NEVER, fold.fold().version(), nextState);
+            updated = new AggregateRecord(event.getAggregateType(), sequence, event.getEventId(),
+                event.getTimestamp().toEpochMilli(), 1L, 0L, now, SnapshotPolicy.NEVER, foldVersion, nextState, null,
+                new ArrayList<>());
         } else {
             // the store hands out a fresh copy on every get, so it is updated in place: a builder
             // would deep-copy the old state only to replace it
             updated = current;
-            updated.setVersion(event.getSequence());
+            if (sequence > current.getVersion() + 1) {
+                recordSkipped(updated, current.getVersion() + 1, sequence - 1);
+            }
+            if (current.getParked() != null && sequence >= current.getParked().getSequence()) {
+                LOG.info("Task {}: aggregate '{}' un-parked: sequence {} folded ({} events were held back)",
+                    context().taskId(), aggregateId, sequence, current.getParked().getEventsHeld());
+                updated.setParked(null);
+                unparked = true;
+            }
+            updated.setVersion(sequence);
             updated.setLastEventId(event.getEventId());
             updated.setLastEventTimestamp(event.getTimestamp().toEpochMilli());
             updated.setEventsSinceSnapshot(pendingBefore + 1);
-            updated.setFoldVersion(fold.fold().version());
+            updated.setFoldVersion(foldVersion);
             updated.setState(nextState);
         }
-
-        SnapshotPolicy policy = topology.policyFor(event.getAggregateType());
-        SnapshotProgress progress = progressOf(updated);
-        if (policy.isDueAfterEvent(progress)) {
+        if (unparked) {
+            parkedIndex.delete(aggregateId);
+            parkedCount--;
+        }
+        if (dueNow) {
             snapshot(aggregateId, updated, SnapshotReason.COUNT, now);
         } else {
-            if (pendingBefore == 0) {
-                // Overdue already (the last snapshot is more than T ago): due now, not in the past,
-                // so one snapshot covers the burst that ends an idle spell.
-                long due = Math.max(policy.timeDue(progress), now);
-                if (due != SnapshotPolicy.NEVER) {
-                    schedule.put(scheduleKey(due, aggregateId), NOTHING);
-                    updated.setSnapshotDueTime(due);
-                    scanFrom = Math.min(scanFrom, due);
-                }
+            if (dueTime != SnapshotPolicy.NEVER) {
+                schedule.put(scheduleKey(dueTime, aggregateId), NOTHING);
+                updated.setSnapshotDueTime(dueTime);
+                scanFrom = Math.min(scanFrom, dueTime);
             }
             aggregates.put(aggregateId, updated);
         }
         metrics.eventFolded();
+    }
+
+    private static void recordSkipped(AggregateRecord record, long from, long to) {
+        List<SkippedRange> skipped = new ArrayList<>(record.getSkipped());
+        skipped.add(new SkippedRange(from, to));
+        if (skipped.size() > MAX_SKIPPED_RANGES) {
+            SkippedRange merged = new SkippedRange(skipped.get(0).getFrom(), skipped.get(1).getTo());
+            skipped.remove(0);
+            skipped.set(0, merged);
+        }
+        record.setSkipped(skipped);
+    }
+
+    /**
+     * Parks the aggregate at the rejected event's sequence, unless it is parked at that sequence or an
+     * earlier one already (the first reason stays). A new aggregate is parked before its first event:
+     * no state, version 0.
+     */
+    private void park(String aggregateId, AggregateRecord current, EventEnvelope event, Rejected rejected, long now) {
+        if (current != null && current.getParked() != null && current.getParked().getSequence() <= event.getSequence()) {
+            return;
+        }
+        var source = context().recordMetadata();
+        Parked parked = new Parked(event.getSequence(), event.getEventId(), rejected.reason.name(), rejected.getMessage(),
+            context().currentSystemTimeMs(), source.map(m -> m.topic()).orElse(""),
+            source.map(m -> m.partition()).orElse(-1), source.map(m -> m.offset()).orElse(-1L), 0L);
+        AggregateRecord record = current != null ? current
+            : new AggregateRecord(event.getAggregateType(), 0L, "", 0L, 0L, 0L, now, SnapshotPolicy.NEVER, 0, NO_STATE,
+                null, new ArrayList<>());
+        boolean wasParked = record.getParked() != null;
+        record.setParked(parked);
+        aggregates.put(aggregateId, record);
+        if (!wasParked) {
+            parkedIndex.put(aggregateId, NOTHING);
+            parkedCount++;
+        }
+        LOG.warn("Task {}: aggregate '{}' parked at sequence {}: {}: {}", context().taskId(), aggregateId,
+            event.getSequence(), rejected.reason, rejected.getMessage());
     }
 
     private boolean isSnapshotRequest() {
@@ -197,10 +376,7 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
     }
 
     private void takeRequestedSnapshot(Record<byte[], byte[]> record) {
-        if (record.key() == null || record.key().length == 0) {
-            throw new Rejected(DeadLetterReason.MISSING_AGGREGATE_ID, "snapshot request has no key");
-        }
-        String aggregateId = new String(record.key(), StandardCharsets.UTF_8);
+        String aggregateId = aggregateIdOf(record.key());
         SnapshotRequest request;
         try {
             request = SnapshotRequest.fromBytes(record.value());
@@ -263,7 +439,7 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
         // a new record sharing the state bytes (never modified): a builder would deep-copy them
         AggregateRecord after = new AggregateRecord(current.getAggregateType(), current.getVersion(),
             current.getLastEventId(), current.getLastEventTimestamp(), 0L, current.getVersion(), at,
-            SnapshotPolicy.NEVER, current.getFoldVersion(), current.getState());
+            SnapshotPolicy.NEVER, current.getFoldVersion(), current.getState(), current.getParked(), current.getSkipped());
         aggregates.put(aggregateId, after);
         metrics.snapshotEmitted(current.getAggregateType(), reason, snapshot.getState().remaining(),
             current.getEventsSinceSnapshot());
@@ -283,10 +459,49 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
             ? context().currentStreamTimeMs() : context().currentSystemTimeMs();
     }
 
+    /**
+     * The record key as an aggregateId every sink can store: UTF-8, at most
+     * {@value #MAX_AGGREGATE_ID_BYTES} bytes, no control characters.
+     */
+    static String aggregateIdOf(byte[] key) {
+        if (key == null || key.length == 0) {
+            throw new Rejected(DeadLetterReason.MISSING_AGGREGATE_ID, "record has no key");
+        }
+        if (key.length > MAX_AGGREGATE_ID_BYTES) {
+            throw new Rejected(DeadLetterReason.INVALID_AGGREGATE_ID, "the key is " + key.length
+                + " bytes; an aggregateId has at most " + MAX_AGGREGATE_ID_BYTES + " UTF-8 bytes");
+        }
+        boolean printableAscii = true;
+        for (byte b : key) {
+            if (b < 0x20 || b == 0x7F) {  // negative: a multi-byte sequence
+                printableAscii = false;
+                break;
+            }
+        }
+        if (printableAscii) {
+            return new String(key, StandardCharsets.ISO_8859_1);
+        }
+        String id;
+        try {
+            id = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(key)).toString();
+        } catch (CharacterCodingException e) {
+            throw new Rejected(DeadLetterReason.INVALID_AGGREGATE_ID, "the key is not valid UTF-8");
+        }
+        for (int i = 0; i < id.length(); i = id.offsetByCodePoints(i, 1)) {
+            int c = id.codePointAt(i);
+            if (Character.isISOControl(c)) {
+                throw new Rejected(DeadLetterReason.INVALID_AGGREGATE_ID, String.format(
+                    "the key has control character U+%04X at index %d", c, i));
+            }
+        }
+        return id;
+    }
+
     private EventEnvelope decodeEnvelope(byte[] value) {
         try {
             return topology.codec().decode(value, EventEnvelope.class);
-        } catch (SerializationException | SchemaNotFoundException e) {
+        } catch (SerializationException | SchemaNotFoundException | UnusableSchemaException e) {
             throw new Rejected(DeadLetterReason.UNDECODABLE, "event envelope: " + e.getMessage());
         }
     }
@@ -295,7 +510,7 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
         Schema writer;
         try {
             writer = topology.codec().writerSchemaOf(payload);
-        } catch (SerializationException | SchemaNotFoundException e) {
+        } catch (SerializationException | SchemaNotFoundException | UnusableSchemaException e) {
             throw new Rejected(DeadLetterReason.UNDECODABLE, "payload: " + e.getMessage());
         }
         Schema reader = fold.readerSchemaFor(writer);
@@ -310,9 +525,26 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
         }
     }
 
-    private static SnapshotProgress progressOf(AggregateRecord record) {
-        return new SnapshotProgress(record.getAggregateType(), record.getVersion(), record.getEventsSinceSnapshot(),
-            record.getLastSnapshotVersion(), record.getLastSnapshotTime());
+    /** The stored state under the fold's state type; one it cannot read (an incompatible change) rejects the event. */
+    private SpecificRecord decodeStoredState(AggregateRecord current, RegisteredFold fold) {
+        try {
+            return topology.decodeState(current.getState().array(), fold);
+        } catch (SerializationException | SchemaNotFoundException | UnusableSchemaException e) {
+            throw new Rejected(DeadLetterReason.UNDECODABLE, "the stored state of version " + current.getVersion()
+                + " does not decode as " + fold.fold().stateType().getName() + ": " + e.getMessage());
+        }
+    }
+
+    private byte[] encodeState(SpecificRecord state) {
+        try {
+            return topology.encodeState(state);
+        } catch (SerializationException e) {
+            throw new Rejected(DeadLetterReason.STATE_UNENCODABLE, e.getMessage());
+        }
+    }
+
+    private static String describe(Throwable e) {
+        return e.getMessage() != null ? e.getClass().getSimpleName() + ": " + e.getMessage() : e.toString();
     }
 
     /** Schedule keys sort by due time (sign bit flipped, big-endian), then aggregateId. */
@@ -330,12 +562,14 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
         return new String(bytes, Long.BYTES, bytes.length - Long.BYTES, StandardCharsets.UTF_8);
     }
 
-    /** An input record that cannot be folded, and why. */
-    private static final class Rejected extends RuntimeException {
+    /** An input record that cannot be folded, and why; the message is cut to {@value #MAX_ERROR_CHARS} characters. */
+    static final class Rejected extends RuntimeException {
+        static final int MAX_ERROR_CHARS = 2000;
         private final DeadLetterReason reason;
 
         Rejected(DeadLetterReason reason, String message) {
-            super(message, null, false, false);
+            super(message.length() <= MAX_ERROR_CHARS ? message : message.substring(0, MAX_ERROR_CHARS) + "...", null,
+                false, false);
             this.reason = reason;
         }
     }

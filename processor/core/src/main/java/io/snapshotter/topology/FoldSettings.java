@@ -27,6 +27,7 @@ final class FoldSettings {
     private final long punctuationIntervalMs;
     private final int maxSnapshotsPerPunctuation;
     private final boolean autoRegister;
+    private final int maxStateBytes;
     private final Map<String, SnapshotPolicy> policies = new HashMap<>();
 
     FoldSettings(TopologyConfig config, FoldRegistry folds, AvroWireCodec codec, SnapshotFactory snapshots,
@@ -41,6 +42,7 @@ final class FoldSettings {
         this.punctuationIntervalMs = config.getLong(TopologyConfig.PUNCTUATION_INTERVAL_MS);
         this.maxSnapshotsPerPunctuation = config.getInt(TopologyConfig.PUNCTUATION_MAX_SNAPSHOTS);
         this.autoRegister = config.registry().autoRegister();
+        this.maxStateBytes = config.maxStateBytes();
         // only aggregate types with a fold are ever folded, so their policies are all there is to resolve
         for (RegisteredFold fold : folds.all()) {
             policies.put(fold.fold().aggregateType(), config.policyFor(fold.fold().aggregateType()));
@@ -81,6 +83,11 @@ final class FoldSettings {
 
     int maxSnapshotsPerPunctuation() {
         return maxSnapshotsPerPunctuation;
+    }
+
+    /** Largest encoded state of an aggregate. */
+    int maxStateBytes() {
+        return maxStateBytes;
     }
 
     /** The policy of an aggregate type that has a fold. */

@@ -9,7 +9,9 @@ import io.snapshotter.serde.AvroWireCodec;
 import io.snapshotter.serde.SpecificAvroSerde;
 import io.snapshotter.registry.SubjectNameStrategy;
 import io.snapshotter.snapshot.SnapshotFactory;
+import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -48,6 +50,13 @@ public final class SnapshotTopology {
     public static final String AGGREGATES_STORE = "aggregates";
     /** (due time, aggregateId) → nothing: the aggregates whose pending events fall due by time. */
     public static final String SCHEDULE_STORE = "snapshot-schedule";
+    /** aggregateId → nothing: the parked aggregates (the details are on their {@link AggregateRecord}). */
+    public static final String PARKED_STORE = "parked-aggregates";
+    /**
+     * Bytes a record may take beyond the state (or the input record) it carries: keys, the store
+     * record's or snapshot's other fields, dead-letter headers, batch framing.
+     */
+    public static final int RECORD_OVERHEAD_BYTES = 64 * 1024;
 
     private SnapshotTopology() {
     }
@@ -82,6 +91,12 @@ public final class SnapshotTopology {
         StoreBuilder<?> aggregates = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AGGREGATES_STORE),
                 Serdes.String(),
                 new SpecificAvroSerde<>(codec, AggregateRecord.class, SubjectNameStrategy.RECORD_NAME, false, autoRegister))
+            .withCachingEnabled()
+            // a state up to snapshot.max.bytes fits its changelog (the broker's default is 1 MiB)
+            .withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                Integer.toString(config.maxStateBytes() + RECORD_OVERHEAD_BYTES)));
+        StoreBuilder<?> parked = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PARKED_STORE),
+                Serdes.String(), Serdes.ByteArray())
             .withCachingEnabled();
         StoreBuilder<?> schedule = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SCHEDULE_STORE),
                 Serdes.Bytes(), Serdes.ByteArray())
@@ -94,7 +109,7 @@ public final class SnapshotTopology {
 
             @Override
             public Set<StoreBuilder<?>> stores() {
-                return Set.of(aggregates, schedule);
+                return Set.of(aggregates, schedule, parked);
             }
         };
         SpecificAvroSerde<Snapshot> snapshotSerde = new SpecificAvroSerde<>(codec, Snapshot.class,
@@ -102,7 +117,9 @@ public final class SnapshotTopology {
 
         Topology topology = new Topology();
         topology.addSource(EVENTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), config.eventsTopic());
-        topology.addSource(SNAPSHOT_REQUESTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+        // a request carries its own wall-clock timestamp: read as 0, it never moves the task's stream time
+        topology.addSource((org.apache.kafka.streams.AutoOffsetReset) null, SNAPSHOT_REQUESTS_SOURCE,
+            (record, partitionTime) -> 0L, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
             context.snapshotRequestsTopic());
         topology.addProcessor(FOLD_PROCESSOR, fold, EVENTS_SOURCE, SNAPSHOT_REQUESTS_SOURCE);
         topology.addSink(SNAPSHOTS_SINK, config.snapshotsTopic(), new StringSerializer(), snapshotSerde.serializer(),

@@ -45,6 +45,7 @@ public final class TopologyConfig extends AbstractConfig {
     public static final String SNAPSHOT_COMPRESSION = "snapshot.compression";
     public static final String SNAPSHOT_COMPRESSION_MIN_BYTES = "snapshot.compression.min.bytes";
     public static final String SEQUENCE_GAP_POLICY = "sequence.gap.policy";
+    public static final String SNAPSHOT_MAX_BYTES = "snapshot.max.bytes";
 
     /** Whether an event with a sequence beyond version + 1 is dead-lettered or folded anyway. */
     public enum GapPolicy { DEAD_LETTER, FOLD }
@@ -86,7 +87,11 @@ public final class TopologyConfig extends AbstractConfig {
             "States smaller than this are stored uncompressed.")
         .define(SEQUENCE_GAP_POLICY, Type.STRING, "dead-letter", ConfigDef.ValidString.in("dead-letter", "fold"),
             Importance.MEDIUM, "An event whose sequence skips ahead of version + 1: dead-letter it and keep the "
-                + "aggregate where it was, or fold it anyway.");
+                + "aggregate where it was, or fold it anyway.")
+        .define(SNAPSHOT_MAX_BYTES, Type.INT, 4 * 1024 * 1024, ConfigDef.Range.between(1024, 64 * 1024 * 1024),
+            Importance.MEDIUM, "Largest encoded state an aggregate may have: an event that would make it larger is "
+                + "dead-lettered as STATE_TOO_LARGE (the aggregate parked). The snapshot topic, the store's changelog "
+                + "and the producer are sized to hold it.");
 
     private final String applicationId;
     private final RegistryConfig registry;
@@ -152,6 +157,11 @@ public final class TopologyConfig extends AbstractConfig {
 
     public GapPolicy gapPolicy() {
         return GapPolicy.valueOf(getString(SEQUENCE_GAP_POLICY).toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+
+    /** Largest encoded state of an aggregate ({@value #SNAPSHOT_MAX_BYTES}). */
+    public int maxStateBytes() {
+        return getInt(SNAPSHOT_MAX_BYTES);
     }
 
     public boolean compressSnapshots() {

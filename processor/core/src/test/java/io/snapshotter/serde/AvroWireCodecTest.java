@@ -100,4 +100,73 @@ class AvroWireCodecTest {
         assertThat(registry.register("a", V1)).isEqualTo(registry.register("b", V1));
         assertThat(registry.register("a", V2)).isNotEqualTo(registry.register("a", V1));
     }
+
+    private static final Schema BLOBS = new Schema.Parser().parse("""
+        {"type": "record", "name": "Blobs", "namespace": "test.limits", "fields": [
+          {"name": "text", "type": "string"}, {"name": "data", "type": "bytes"},
+          {"name": "items", "type": {"type": "array", "items": "long"}},
+          {"name": "tags", "type": {"type": "map", "values": "string"}}]}""");
+
+    /** Ten bytes of body: a zig-zag varint claiming {@code claimed}, then padding. */
+    private byte[] claiming(long claimed, int fieldsBefore) {
+        int id = registry.register("blobs", BLOBS);
+        ByteBuffer out = ByteBuffer.allocate(5 + 10 + fieldsBefore * 2 + 10);
+        out.put((byte) 0).putInt(id);
+        for (int i = 0; i < fieldsBefore; i++) {
+            out.put((byte) 0);  // an empty string / bytes / array: length or count 0
+        }
+        long zigzag = (claimed << 1) ^ (claimed >> 63);
+        while ((zigzag & ~0x7FL) != 0) {
+            out.put((byte) ((zigzag & 0x7F) | 0x80));
+            zigzag >>>= 7;
+        }
+        out.put((byte) zigzag);
+        while (out.hasRemaining()) {
+            out.put((byte) 1);
+        }
+        return out.array();
+    }
+
+    @Test
+    void shouldRefuseAStringLengthLargerThanTheRecordBeforeAllocatingIt() {
+        byte[] data = claiming(2_000_000_000L, 0);
+
+        assertThatThrownBy(() -> codec.decode(data, BLOBS))
+            .isInstanceOf(SerializationException.class)
+            .hasMessageContaining("string claims 2000000000 bytes but the record has only " + (data.length - 5));
+    }
+
+    @Test
+    void shouldRefuseABytesLengthLargerThanTheRecord() {
+        byte[] data = claiming(Integer.MAX_VALUE - 8, 1);
+
+        assertThatThrownBy(() -> codec.decode(data, BLOBS))
+            .isInstanceOf(SerializationException.class)
+            .hasMessageContaining("bytes claims " + (Integer.MAX_VALUE - 8) + " bytes");
+    }
+
+    @Test
+    void shouldRefuseArrayAndMapBlockCountsLargerThanTheRecord() {
+        assertThatThrownBy(() -> codec.decode(claiming(1_500_000_000L, 2), BLOBS))
+            .isInstanceOf(SerializationException.class)
+            .hasMessageContaining("array block claims 1500000000 items");
+        assertThatThrownBy(() -> codec.decode(claiming(1_500_000_000L, 3), BLOBS))
+            .isInstanceOf(SerializationException.class)
+            .hasMessageContaining("map block claims 1500000000 items");
+    }
+
+    @Test
+    void shouldStillDecodeLengthsThatFitTheRecord() {
+        GenericRecord record = new GenericData.Record(BLOBS);
+        record.put("text", "x".repeat(300));
+        record.put("data", ByteBuffer.wrap(new byte[1000]));
+        record.put("items", java.util.List.of(1L, 2L, 3L));
+        record.put("tags", java.util.Map.of("k", "v"));
+
+        GenericRecord decoded = (GenericRecord) codec.decode(codec.encode("blobs", record, true), BLOBS);
+
+        assertThat(decoded.get("text").toString()).isEqualTo("x".repeat(300));
+        assertThat(((ByteBuffer) decoded.get("data")).remaining()).isEqualTo(1000);
+        assertThat(decoded.get("items")).asList().hasSize(3);
+    }
 }

@@ -19,7 +19,7 @@ class SnapshotFactoryTest {
 
     private static AggregateRecord record(byte[] state) {
         return new AggregateRecord("InventoryItem", 200L, "event-200", 1_000L, 0L, 100L, 0L, Long.MAX_VALUE, 2,
-            ByteBuffer.wrap(state));
+            ByteBuffer.wrap(state), null, java.util.List.of());
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

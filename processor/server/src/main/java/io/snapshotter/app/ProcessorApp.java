@@ -139,10 +139,13 @@ public final class ProcessorApp implements AutoCloseable {
             throws InterruptedException {
         Deque<AutoCloseable> closing = new ArrayDeque<>();
         try {
-            setUpTopics(config);
+            int largestEvent = setUpTopics(config);
             SnapshotBackend storage = storageOpener.get();
             closing.push(storage.closer());
             Properties props = config.streamsProperties();
+            // the producer writes a state up to snapshot.max.bytes, and dead letters of any event the topic accepted
+            props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Integer.toString(
+                Math.max(largestEvent, config.topology().maxStateBytes()) + SnapshotTopology.RECORD_OVERHEAD_BYTES));
             HttpSettings httpSettings = config.http();
             boolean http = httpSettings.enabled();
             ApiServer server = null;
@@ -187,7 +190,8 @@ public final class ProcessorApp implements AutoCloseable {
         }
     }
 
-    private static void setUpTopics(ProcessorConfig config) throws InterruptedException {
+    /** Sets up and checks the topics; returns the largest record the events topic accepts. */
+    private static int setUpTopics(ProcessorConfig config) throws InterruptedException {
         try (Admin admin = Admin.create(config.streamsProperties())) {
             if (config.getBoolean(ProcessorConfig.TOPICS_CREATE)) {
                 TopicSetup.ensureTopics(admin, config);
@@ -195,6 +199,7 @@ public final class ProcessorApp implements AutoCloseable {
                 TopicSetup.requireCompacted(admin, config.snapshotsTopic());
                 TopicSetup.requireCoPartitioned(admin, config);
             }
+            return TopicSetup.ensureRecordSizes(admin, config);
         } catch (ExecutionException e) {
             throw new IllegalStateException("Cannot check topic '" + config.snapshotsTopic() + "': "
                 + e.getCause().getMessage(), e.getCause());

@@ -7,8 +7,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import io.snapshotter.topology.SnapshotTopology;
+import io.snapshotter.topology.TopologyConfig;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
@@ -32,6 +36,53 @@ final class TopicSetup {
     private TopicSetup() {
     }
 
+    /**
+     * Makes sure the topics the processor writes accept the largest records it writes: the snapshot
+     * topic and the store's changelog a state of {@code snapshot.max.bytes}, the dead-letter topic any
+     * record the events topic accepted (or a snapshot the relay sets aside). With {@code topics.create}
+     * a topic that is too small is raised, otherwise startup stops naming it.
+     *
+     * @return the largest record the events topic accepts ({@code max.message.bytes})
+     */
+    static int ensureRecordSizes(Admin admin, ProcessorConfig config) throws ExecutionException, InterruptedException {
+        int events = maxMessageBytes(admin, config.eventsTopic());
+        int state = config.topology().maxStateBytes() + SnapshotTopology.RECORD_OVERHEAD_BYTES;
+        int deadLetters = Math.max(events, config.topology().maxStateBytes()) + SnapshotTopology.RECORD_OVERHEAD_BYTES;
+        boolean raise = config.getBoolean(ProcessorConfig.TOPICS_CREATE);
+        requireMaxMessageBytes(admin, config.snapshotsTopic(), state, raise);
+        requireMaxMessageBytes(admin, config.deadLetterTopic(), deadLetters, raise);
+        String changelog = config.applicationId() + "-" + SnapshotTopology.AGGREGATES_STORE + "-changelog";
+        if (admin.listTopics().names().get().contains(changelog)) {
+            requireMaxMessageBytes(admin, changelog, state, raise);
+        }
+        return events;
+    }
+
+    private static void requireMaxMessageBytes(Admin admin, String topic, int required, boolean raise)
+            throws ExecutionException, InterruptedException {
+        int actual = maxMessageBytes(admin, topic);
+        if (actual >= required) {
+            return;
+        }
+        if (!raise) {
+            throw new IllegalStateException("Topic '" + topic + "' accepts records of up to " + actual + " bytes "
+                + "(max.message.bytes) but the processor writes up to " + required + " to it (from "
+                + TopologyConfig.SNAPSHOT_MAX_BYTES + " and the events topic's max.message.bytes); raise it, or set "
+                + ProcessorConfig.TOPICS_CREATE + "=true to let the processor do it");
+        }
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
+            new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(required)),
+            AlterConfigOp.OpType.SET)))).all().get();
+        LOG.info("Raised max.message.bytes of topic {} from {} to {}", topic, actual, required);
+    }
+
+    private static int maxMessageBytes(Admin admin, String topic) throws ExecutionException, InterruptedException {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        Config config = onceKnown(() -> admin.describeConfigs(List.of(resource)).all().get().get(resource));
+        return Integer.parseInt(config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value());
+    }
+
     static void ensureTopics(Admin admin, ProcessorConfig config) throws InterruptedException {
         int partitions = config.getInt(ProcessorConfig.TOPICS_PARTITIONS);
         short replication = config.getShort(ProcessorConfig.TOPICS_REPLICATION_FACTOR);
@@ -41,7 +92,9 @@ final class TopicSetup {
         wanted.add(new NewTopic(config.eventsTopic(), Optional.of(partitions), rf)
             .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")));
         wanted.add(new NewTopic(config.snapshotsTopic(), Optional.of(partitions), rf)
-            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                Integer.toString(config.topology().maxStateBytes() + SnapshotTopology.RECORD_OVERHEAD_BYTES))));
         wanted.add(new NewTopic(config.deadLetterTopic(), Optional.of(partitions), rf));
         try {
             Set<String> existing = admin.listTopics().names().get();

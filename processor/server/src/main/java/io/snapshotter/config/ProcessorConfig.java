@@ -1,5 +1,6 @@
 package io.snapshotter.config;
 
+import io.snapshotter.deadletter.DeadLetterHandlers;
 import io.snapshotter.dynamodb.DynamoDbSettings;
 import io.snapshotter.http.HttpSettings;
 import io.snapshotter.registry.RegistryConfig;
@@ -109,6 +110,7 @@ public final class ProcessorConfig extends AbstractConfig {
         Properties props = new Properties();
         props.putAll(STREAMS_DEFAULTS);
         props.putAll(rocksDb.streamsSettings());
+        props.putAll(DeadLetterHandlers.streamsSettings(deadLetterTopic(), snapshotsTopic()));
         props.putAll(originalsWithPrefix(KAFKA_PREFIX));
         if (!props.containsKey(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)) {
             throw new ConfigException("Missing required configuration '" + KAFKA_PREFIX

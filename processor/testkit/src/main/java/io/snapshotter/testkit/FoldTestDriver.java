@@ -31,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeSet;
 import java.util.function.Supplier;
@@ -307,10 +308,35 @@ public final class FoldTestDriver implements AutoCloseable {
 
     // ---- state ----
 
-    /** The aggregate's current state as {@code type} (the fold's state type), or null before its first event. */
+    /**
+     * The aggregate's current state as {@code type} (the fold's state type), or null before its first
+     * event is folded.
+     */
     public <S extends SpecificRecord> S state(String aggregateId, Class<S> type) {
         AggregateRecord record = aggregate(aggregateId);
-        return record == null ? null : withFoldLoader(() -> codec.decode(bytes(record.getState()), type));
+        return record == null || !record.getState().hasRemaining() ? null
+            : withFoldLoader(() -> codec.decode(bytes(record.getState()), type));
+    }
+
+    /**
+     * Where the aggregate is parked, if it is: its next event was rejected, so later ones are
+     * dead-lettered as {@code AGGREGATE_PARKED} until an event with that sequence folds.
+     */
+    public Optional<ParkedAt> parked(String aggregateId) {
+        AggregateRecord record = aggregate(aggregateId);
+        return record == null || record.getParked() == null ? Optional.empty()
+            : Optional.of(new ParkedAt(record.getParked().getSequence(),
+                DeadLetterReason.valueOf(record.getParked().getReason()), record.getParked().getError()));
+    }
+
+    /**
+     * Where an aggregate is parked.
+     *
+     * @param sequence the rejected sequence the aggregate waits for
+     * @param reason   why that event was rejected
+     * @param error    the rejection's message
+     */
+    public record ParkedAt(long sequence, DeadLetterReason reason, String error) {
     }
 
     /** The events folded into the aggregate (the sequence of the last one), 0 before its first event. */

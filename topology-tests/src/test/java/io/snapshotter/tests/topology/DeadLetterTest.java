@@ -4,6 +4,8 @@ import io.snapshotter.deadletter.DeadLetterReason;
 import io.snapshotter.deadletter.DeadLetters;
 import static io.snapshotter.deadletter.DeadLetterReason.AGGREGATE_ID_MISMATCH;
 import static io.snapshotter.deadletter.DeadLetterReason.AGGREGATE_TYPE_MISMATCH;
+import static io.snapshotter.deadletter.DeadLetterReason.CONFLICTING_DUPLICATE;
+import static io.snapshotter.deadletter.DeadLetterReason.INVALID_AGGREGATE_ID;
 import static io.snapshotter.deadletter.DeadLetterReason.FOLD_FAILED;
 import static io.snapshotter.deadletter.DeadLetterReason.INVALID_SEQUENCE;
 import static io.snapshotter.deadletter.DeadLetterReason.MISSING_AGGREGATE_ID;
@@ -57,9 +59,17 @@ class DeadLetterTest {
     @RegisterExtension
     final TopologyFixture.Factory fixtures = new TopologyFixture.Factory();
 
-    /** A bad input record: its key and value, made with the fixture's codec. */
+    /**
+     * A bad input record: its key and value, made with the fixture's codec; {@code parks} when it is
+     * item-1's next event (sequence 3) and so parks item-1.
+     */
     record BadInput(String description, DeadLetterReason reason, Function<TopologyFixture, byte[]> key,
-                    Function<TopologyFixture, byte[]> value) {
+                    Function<TopologyFixture, byte[]> value, boolean parks) {
+
+        BadInput(String description, DeadLetterReason reason, Function<TopologyFixture, byte[]> key,
+                 Function<TopologyFixture, byte[]> value) {
+            this(description, reason, key, value, false);
+        }
 
         @Override
         public String toString() {
@@ -78,11 +88,22 @@ class DeadLetterTest {
             new BadInput("valid header, truncated body", UNDECODABLE, f -> ITEM_KEY,
                 f -> truncated(nextItemEvent(f), 3)),
             new BadInput("payload not in the wire format", UNDECODABLE, f -> ITEM_KEY,
-                f -> nextItemEventWithPayload(f, "not avro".getBytes(StandardCharsets.UTF_8))),
+                f -> nextItemEventWithPayload(f, "not avro".getBytes(StandardCharsets.UTF_8)), true),
             new BadInput("payload body truncated", UNDECODABLE, f -> ITEM_KEY,
-                f -> nextItemEventWithPayload(f, truncated(f.encodePayload(new StockReceived(1, "PO-1")), 2))),
+                f -> nextItemEventWithPayload(f, truncated(f.encodePayload(new StockReceived(1, "PO-1")), 2)), true),
+            new BadInput("payload string claiming 2 GB in 10 bytes", UNDECODABLE, f -> ITEM_KEY,
+                f -> nextItemEventWithPayload(f, hugeLengthPrefix(f.encodePayload(new StockReceived(1, "PO-1")))), true),
             new BadInput("null key", MISSING_AGGREGATE_ID, f -> null, DeadLetterTest::nextItemEvent),
             new BadInput("empty key", MISSING_AGGREGATE_ID, f -> new byte[0], DeadLetterTest::nextItemEvent),
+            new BadInput("key of 1,025 UTF-8 bytes", INVALID_AGGREGATE_ID, f -> "é".repeat(512).concat("x")
+                .getBytes(StandardCharsets.UTF_8), DeadLetterTest::nextItemEvent),
+            new BadInput("key with a newline", INVALID_AGGREGATE_ID, f -> "item-1\n".getBytes(StandardCharsets.UTF_8),
+                DeadLetterTest::nextItemEvent),
+            new BadInput("key that is not UTF-8", INVALID_AGGREGATE_ID, f -> new byte[] {'i', (byte) 0xC3, '('},
+                DeadLetterTest::nextItemEvent),
+            new BadInput("sequence 2 again with another eventId", CONFLICTING_DUPLICATE, f -> ITEM_KEY,
+                f -> f.encode(EventEnvelope.newBuilder(itemEnvelope(f, 2, new StockReceived(5, "PO-1")))
+                    .setEventId("another-event").build())),
             new BadInput("empty envelope aggregateId", MISSING_AGGREGATE_ID, f -> ITEM_KEY,
                 f -> f.encode(EventEnvelope.newBuilder(itemEnvelope(f, 3, new StockReceived(1, "PO-1")))
                     .setAggregateId("").build())),
@@ -98,11 +119,11 @@ class DeadLetterTest {
                 f -> "wh-1".getBytes(StandardCharsets.UTF_8),
                 f -> f.encode(f.envelope(ITEM, "wh-1", 2, T0, new StockReceived(1, "PO-1")))),
             new BadInput("Warehouse event sent as an InventoryItem event", UNKNOWN_EVENT_TYPE, f -> ITEM_KEY,
-                f -> f.encode(itemEnvelope(f, 3, new WarehouseOpened("Main", "Berlin", 10)))),
+                f -> f.encode(itemEnvelope(f, 3, new WarehouseOpened("Main", "Berlin", 10))), true),
             new BadInput("sequence 5 after version 2", SEQUENCE_GAP, f -> ITEM_KEY,
                 f -> f.encode(itemEnvelope(f, 5, new StockReceived(1, "PO-1")))),
             new BadInput("shipping 6 of 5 on hand", FOLD_FAILED, f -> ITEM_KEY,
-                f -> f.encode(itemEnvelope(f, 3, new StockShipped(6, "order-1")))));
+                f -> f.encode(itemEnvelope(f, 3, new StockShipped(6, "order-1"))), true));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -137,7 +158,14 @@ class DeadLetterTest {
 
         fixture.sendRaw(input.key().apply(fixture), input.value().apply(fixture));
 
-        assertThat(fixture.aggregate("item-1")).isEqualTo(item);
+        AggregateRecord itemAfter = fixture.aggregate("item-1");
+        if (input.parks()) {
+            assertThat(itemAfter.getParked()).isNotNull();
+            assertThat(itemAfter.getParked().getSequence()).isEqualTo(3);
+            assertThat(itemAfter.getParked().getReason()).isEqualTo(input.reason().name());
+            itemAfter.setParked(null);
+        }
+        assertThat(itemAfter).isEqualTo(item);
         assertThat(fixture.aggregate("wh-1")).isEqualTo(warehouse);
         assertThat(fixture.aggregate("item-2")).isNull();
         fixture.sendNext(ITEM, "item-1", T0);
@@ -150,7 +178,8 @@ class DeadLetterTest {
     @Test
     void shouldCountDeadLettersPerReason() {
         TopologyFixture fixture = startWithHistory();
-        List<BadInput> inputs = badInputs().toList();
+        // the ones that park item-1 last: once it is parked, its later sequences are held back instead
+        List<BadInput> inputs = badInputs().sorted(java.util.Comparator.comparing(BadInput::parks)).toList();
 
         inputs.forEach(input -> fixture.sendRaw(input.key().apply(fixture), input.value().apply(fixture)));
 
@@ -188,6 +217,17 @@ class DeadLetterTest {
         return fixture.encode(EventEnvelope.newBuilder(itemEnvelope(fixture, 3, new StockReceived(1, "PO-1")))
             .setPayload(ByteBuffer.wrap(payload))
             .build());
+    }
+
+    /**
+     * A StockReceived payload's header, quantity 1, then a reference string claiming 2^30 bytes, of
+     * which five follow.
+     */
+    private static byte[] hugeLengthPrefix(byte[] payload) {
+        byte[] bytes = Arrays.copyOf(payload, 16);
+        byte[] body = {0x02, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08, 'a', 'b', 'c', 'd', 'e'};
+        System.arraycopy(body, 0, bytes, 5, body.length);
+        return bytes;
     }
 
     private static byte[] truncated(byte[] bytes, int by) {

@@ -112,16 +112,41 @@ class DuplicatesAndGapsTest {
     }
 
     @Test
-    void shouldSkipEventsOfAFoldedGapThatArriveLateAsDuplicates() {
+    void shouldDeadLetterEventsOfAFoldedGapThatArriveLateRatherThanCountThemAsDuplicates() {
         TopologyFixture fixture = fixtures.start(Map.of("sequence.gap.policy", "fold"));
         fixture.sendEvents(ITEM, "item-1", 1, 2, T0);
         fixture.sendEvents(ITEM, "item-1", 5, 5, T0);
         AggregateRecord before = fixture.aggregate("item-1");
 
         fixture.sendEvents(ITEM, "item-1", 3, 4, T0);
+        fixture.sendEvents(ITEM, "item-1", 2, 2, T0);
 
         assertThat(fixture.aggregate("item-1")).isEqualTo(before);
-        assertThat(fixture.metric("duplicates-skipped-total")).isEqualTo(2.0);
+        assertThat(before.getSkipped()).extracting(r -> r.getFrom() + ".." + r.getTo()).containsExactly("3..4");
+        List<TestRecord<byte[], byte[]>> deadLetters = fixture.readDeadLetters();
+        assertThat(deadLetters).extracting(r -> header(r, DeadLetters.REASON))
+            .containsExactly(DeadLetterReason.LATE_EVENT.name(), DeadLetterReason.LATE_EVENT.name());
+        assertThat(header(deadLetters.get(0), DeadLetters.ERROR)).contains("sequence 3 was skipped by a gap (3..4)");
+        // sequence 2 was folded: a true duplicate
+        assertThat(fixture.metric("duplicates-skipped-total")).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldDeadLetterAnEventClaimingTheCurrentSequenceWithAnotherEventId() {
+        TopologyFixture fixture = fixtures.start(Map.of());
+        fixture.sendEvents(ITEM, "item-1", 1, 3, T0);
+        AggregateRecord before = fixture.aggregate("item-1");
+        EventEnvelope conflicting = fixture.envelope(ITEM, "item-1", 3, T0, new StockReceived(9, "PO-9"));
+        conflicting.setEventId("someone-else");
+
+        fixture.sendEnvelope(conflicting);
+
+        assertThat(fixture.aggregate("item-1")).isEqualTo(before);
+        List<TestRecord<byte[], byte[]>> deadLetters = fixture.readDeadLetters();
+        assertThat(deadLetters).extracting(r -> header(r, DeadLetters.REASON))
+            .containsExactly(DeadLetterReason.CONFLICTING_DUPLICATE.name());
+        assertThat(header(deadLetters.get(0), DeadLetters.ERROR)).contains("'item-1#3'").contains("'someone-else'");
+        assertThat(fixture.metric("duplicates-skipped-total")).isZero();
     }
 
     @Test

@@ -82,6 +82,9 @@ class PluggableAggregateTest {
 
         assertThat(fixture.readDeadLetters()).extracting(r -> TopologyFixture.header(r, DeadLetters.REASON))
             .containsExactly(DeadLetterReason.UNKNOWN_EVENT_TYPE.name());
-        assertThat(fixture.aggregate("counter-1")).isNull();
+        // parked before its first event: no state, waiting for sequence 1
+        assertThat(fixture.aggregate("counter-1").getVersion()).isZero();
+        assertThat(fixture.aggregate("counter-1").getState().remaining()).isZero();
+        assertThat(fixture.aggregate("counter-1").getParked().getSequence()).isEqualTo(1);
     }
 }

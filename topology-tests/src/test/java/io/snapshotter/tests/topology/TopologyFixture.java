@@ -18,6 +18,7 @@ import io.snapshotter.domain.inventory.events.WarehouseOpened;
 import io.snapshotter.fold.AggregateFold;
 import io.snapshotter.fold.DomainEvent;
 import io.snapshotter.registry.InMemorySchemaRegistry;
+import io.snapshotter.registry.SchemaRegistryClient;
 import io.snapshotter.schema.EventEnvelope;
 import io.snapshotter.schema.Snapshot;
 import io.snapshotter.schema.store.AggregateRecord;
@@ -41,6 +42,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
@@ -96,7 +98,8 @@ final class TopologyFixture implements AutoCloseable {
     private final EventEncoder encoder;
     private long nextOffset;
 
-    private TopologyFixture(Map<String, ?> overrides, Instant wallClock) {
+    private TopologyFixture(Map<String, ?> overrides, Instant wallClock,
+                            UnaryOperator<SchemaRegistryClient> topologyRegistry) {
         config = config(overrides);
         InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
         codec = new AvroWireCodec(registry);
@@ -108,8 +111,8 @@ final class TopologyFixture implements AutoCloseable {
         }
         Properties props = config.streamsProperties();
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(SnapshotTopology.buildTopology(config.topology(), registry, FoldRegistry.fromClassPath(),
-            meters), props, wallClock);
+        driver = new TopologyTestDriver(SnapshotTopology.buildTopology(config.topology(), topologyRegistry.apply(registry),
+            FoldRegistry.fromClassPath(), meters), props, wallClock);
         events = driver.createInputTopic(config.eventsTopic(), new StringSerializer(), new ByteArraySerializer());
         rawEvents = driver.createInputTopic(config.eventsTopic(), new ByteArraySerializer(), new ByteArraySerializer());
         snapshotRequests = driver.createInputTopic(config.getString(TopologyConfig.SNAPSHOT_REQUESTS_TOPIC),
@@ -183,7 +186,12 @@ final class TopologyFixture implements AutoCloseable {
 
     /** Sends a record to the snapshot requests topic exactly as given. */
     void sendRawSnapshotRequest(byte[] key, byte[] value) {
-        snapshotRequests.pipeInput(new TestRecord<>(key, value, new RecordHeaders(), START));
+        sendRawSnapshotRequest(key, value, START);
+    }
+
+    /** Sends a record to the snapshot requests topic with the record timestamp {@code timestamp}. */
+    void sendRawSnapshotRequest(byte[] key, byte[] value, Instant timestamp) {
+        snapshotRequests.pipeInput(new TestRecord<>(key, value, new RecordHeaders(), timestamp));
     }
 
     EventEnvelope envelope(String aggregateType, String aggregateId, long sequence, long timestampMillis,
@@ -346,7 +354,13 @@ final class TopologyFixture implements AutoCloseable {
         }
 
         TopologyFixture start(Map<String, ?> overrides, Instant wallClock) {
-            TopologyFixture fixture = new TopologyFixture(overrides, wallClock);
+            return start(overrides, wallClock, UnaryOperator.identity());
+        }
+
+        /** A fixture whose topology reaches the registry the tests encode with through {@code topologyRegistry}. */
+        TopologyFixture start(Map<String, ?> overrides, Instant wallClock,
+                              UnaryOperator<SchemaRegistryClient> topologyRegistry) {
+            TopologyFixture fixture = new TopologyFixture(overrides, wallClock, topologyRegistry);
             started.add(fixture);
             return fixture;
         }
