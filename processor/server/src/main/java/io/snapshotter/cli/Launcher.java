@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "snapshot-processor", mixinStandardHelpOptions = true, versionProvider = Launcher.Version.class,
     description = "Folds an event topic into aggregate state and snapshots (Kafka Streams).",
-    subcommands = {Launcher.Run.class, Launcher.ReplayCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {Launcher.Run.class, Launcher.ReplayCommand.class, DeadLettersCommand.class,
+        CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:failed", "2:bad option or configuration (the message names it)",
         "3:replay refused: instances of the application are still running"})

@@ -1,5 +1,5 @@
 /**
- * The production artifact's command line (picocli): run and replay, with their options and exit codes.
+ * The production artifact's command line (picocli): run, replay and dead-letters, with their options and exit codes.
  *
  * <p>Internal: may change in any release.
  */
