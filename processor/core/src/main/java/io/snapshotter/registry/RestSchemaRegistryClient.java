@@ -184,12 +184,12 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         try {
             subjects = call("GET", "/subjects", null, "listing subjects");
         } catch (SchemaNotFoundException e) {
-            throw misconfigured(settings.baseUrl() + " answered GET /subjects with 'not found' (" + e.getMessage()
-                + "): " + expectedApi());
+            throw markUnavailable(misconfigured(settings.baseUrl() + " answered GET /subjects with 'not found' ("
+                + e.getMessage() + "): " + expectedApi()));
         }
         if (!subjects.isArray()) {
-            throw misconfigured(settings.baseUrl() + " answered GET /subjects with " + abbreviated(subjects.toString())
-                + ", not the JSON array of subject names: " + expectedApi());
+            throw markUnavailable(misconfigured(settings.baseUrl() + " answered GET /subjects with "
+                + abbreviated(subjects.toString()) + ", not the JSON array of subject names: " + expectedApi()));
         }
     }
 

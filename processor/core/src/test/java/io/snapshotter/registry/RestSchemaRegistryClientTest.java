@@ -293,6 +293,7 @@ class RestSchemaRegistryClientTest {
         client.check();
         assertThatThrownBy(client::check).isInstanceOf(RegistryMisconfiguredException.class)
             .hasMessageContaining("not the JSON array");
+        assertThat(client.availability().available()).isFalse();
         assertThatThrownBy(client::check).isInstanceOf(RegistryMisconfiguredException.class)
             .hasMessageContaining("without a Confluent error_code");
         assertThatThrownBy(client::check).isInstanceOf(RegistryUnavailableException.class);
