@@ -1,5 +1,6 @@
 package io.snapshotter.registry;
 
+import java.time.Instant;
 import org.apache.avro.Schema;
 
 /**
@@ -53,6 +54,32 @@ public interface SchemaRegistryClient {
 
     /** Sets the compatibility level of {@code subject}. */
     void setCompatibility(String subject, Compatibility level);
+
+    /**
+     * Checks that the registry answers and speaks the Confluent API as configured; called before
+     * the processor starts.
+     *
+     * @throws RegistryMisconfiguredException if what answers is not that API (wrong path, refused credentials)
+     * @throws RegistryUnavailableException   if nothing answers, after the client's retries
+     */
+    void check();
+
+    /** Whether the registry answered its last calls, for readiness; a registry in memory always does. */
+    default Availability availability() {
+        return Availability.ALWAYS;
+    }
+
+    /**
+     * @param available whether the last call reached the registry and got an answer of its API
+     * @param since     since when that has been so (the first of a run of failures, or the first
+     *                  success after them)
+     * @param lastError the last failure, while unavailable; null while available
+     */
+    record Availability(boolean available, Instant since, String lastError) {
+
+        /** Of a registry that cannot fail (in memory). */
+        public static final Availability ALWAYS = new Availability(true, Instant.EPOCH, null);
+    }
 
     /** One version of a subject. */
     record RegisteredSchema(String subject, int version, int id, Schema schema) {

@@ -122,7 +122,9 @@ public final class ProcessorApp implements AutoCloseable {
     /**
      * Sets up the topics (when {@code topics.create}), binds the HTTP server (when
      * {@code http.enabled}: its address becomes Kafka Streams' {@code application.server} unless
-     * {@code kafka.application.server} is set), then starts the topology and serves the API.
+     * {@code kafka.application.server} is set), then starts the topology and serves the API. Kafka
+     * Streams starts once the schema registry answers ({@link RegistryStartupCheck}: waited for while
+     * down; a misconfigured {@code schema.registry.url} fails the start).
      *
      * @param meters  where every metric goes: the topology's, Kafka Streams', HTTP's, the storage's
      * @param storageOpener opens the snapshot store behind the snapshot endpoints, once the topics are
@@ -173,12 +175,13 @@ public final class ProcessorApp implements AutoCloseable {
                 closing.push(requests);
                 InteractiveQueries queries = InteractiveQueries.over(streams, self, new InteractiveQueries.StandbyReads(
                         httpSettings.standbyReads(), httpSettings.standbyMaxLag()),
-                    new AvroWireCodec(registry));
+                    registry);
                 HttpApi.serve(server, httpSettings, new HttpApi.Sources(self, queries, storage.history(),
                     storage.retention(), requests, meters));
                 LOG.info("HTTP API on {}:{}, advertised to other instances as {}", httpSettings.host(), server.port(), self);
             }
             ProcessorApp app = new ProcessorApp(streams, meters, self, closing);
+            RegistryStartupCheck.await(registry, config.registry().url());
             streams.start();
             return app;
         } catch (IOException e) {

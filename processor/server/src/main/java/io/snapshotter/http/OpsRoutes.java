@@ -3,10 +3,11 @@ package io.snapshotter.http;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.snapshotter.query.AggregateQueries;
 import io.snapshotter.query.AggregateQueries.Readiness;
+import io.snapshotter.registry.SchemaRegistryClient.Availability;
 
 /**
  * {@code GET /health} (the process is up: always 200), {@code GET /ready} (200 when Kafka Streams is
- * RUNNING and its stores are queryable, else 503) and {@code GET /metrics} (Prometheus text format).
+ * RUNNING, its stores are queryable and the schema registry answers, else 503) and {@code GET /metrics} (Prometheus text format).
  */
 final class OpsRoutes {
 
@@ -35,6 +36,13 @@ final class OpsRoutes {
             .put("status", readiness.ready() ? "READY" : "NOT_READY")
             .put("kafkaStreams", readiness.state())
             .put("reason", readiness.reason());
+        Availability registry = readiness.schemaRegistry();
+        var schemaRegistry = body.putObject("schemaRegistry")
+            .put("status", registry.available() ? "AVAILABLE" : "UNAVAILABLE")
+            .put("since", registry.since().toString());
+        if (registry.lastError() != null) {
+            schemaRegistry.put("lastError", registry.lastError());
+        }
         ApiResponse response = ApiResponse.json(readiness.ready() ? 200 : 503, body);
         return readiness.ready() ? response : response.withHeader("Retry-After", Integer.toString(retryAfterSeconds));
     }

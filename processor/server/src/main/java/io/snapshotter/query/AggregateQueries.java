@@ -1,5 +1,7 @@
 package io.snapshotter.query;
 
+import io.snapshotter.registry.SchemaRegistryClient.Availability;
+
 /**
  * Interactive queries on the aggregates store, across instances. Kept apart from HTTP: this answers
  * found / on another instance / not found / not ready, and the HTTP layer maps that to 200 /
@@ -18,14 +20,20 @@ public interface AggregateQueries {
     /** The current state of {@code aggregateId}, or where to find it. */
     AggregateLookup lookup(String aggregateId, Routing routing);
 
-    /** Whether this instance answers queries: Kafka Streams RUNNING and its stores queryable. */
+    /** Whether this instance answers queries: Kafka Streams RUNNING, its stores queryable, the schema registry answering. */
     Readiness readiness();
 
     /**
-     * @param ready  whether lookups are answered
-     * @param state  the Kafka Streams state
-     * @param reason why not, or what is ready
+     * @param ready          whether lookups are answered
+     * @param state          the Kafka Streams state
+     * @param reason         why not, or what is ready
+     * @param schemaRegistry whether the schema registry answers
      */
-    record Readiness(boolean ready, String state, String reason) {
+    record Readiness(boolean ready, String state, String reason, Availability schemaRegistry) {
+
+        /** Of a processor whose schema registry cannot fail (in memory). */
+        public Readiness(boolean ready, String state, String reason) {
+            this(ready, state, reason, Availability.ALWAYS);
+        }
     }
 }

@@ -6,6 +6,8 @@ import io.snapshotter.query.AggregateLookup.NotReady;
 import io.snapshotter.query.AggregateLookup.OnAnotherInstance;
 import io.snapshotter.query.AggregateLookup.Replica;
 import io.snapshotter.query.AggregateLookup.ServedFrom;
+import io.snapshotter.registry.SchemaRegistryClient;
+import io.snapshotter.registry.SchemaRegistryClient.Availability;
 import io.snapshotter.schema.store.AggregateRecord;
 import io.snapshotter.serde.AvroWireCodec;
 import java.nio.ByteBuffer;
@@ -21,7 +23,7 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
  * Streams' key metadata, from {@code application.server}). When the active copy cannot answer (a
  * rebalance or restore under way) and standby answers are allowed, a standby or restoring copy here
  * answers if it is at most {@code maxLag} changelog records behind; otherwise the answer is "not
- * ready".
+ * ready". Readiness also asks the schema registry: without it no event is folded and no state decoded.
  */
 public final class InteractiveQueries implements AggregateQueries {
 
@@ -35,22 +37,25 @@ public final class InteractiveQueries implements AggregateQueries {
     private final StreamsView streams;
     private final Instance self;
     private final StandbyReads standbyReads;
+    private final SchemaRegistryClient registry;
     private final AvroWireCodec codec;
 
-    InteractiveQueries(StreamsView streams, Instance self, StandbyReads standbyReads, AvroWireCodec codec) {
+    InteractiveQueries(StreamsView streams, Instance self, StandbyReads standbyReads, SchemaRegistryClient registry) {
         this.streams = streams;
         this.self = self;
         this.standbyReads = standbyReads;
-        this.codec = codec;
+        this.registry = registry;
+        this.codec = new AvroWireCodec(registry);
     }
 
     /**
-     * @param self  this instance, as in {@code application.server}
-     * @param codec decodes the states (the schema registry the processor writes them with)
+     * @param self     this instance, as in {@code application.server}
+     * @param registry the schema registry the processor writes the states with: decodes them, and
+     *                 its availability is part of readiness
      */
     public static InteractiveQueries over(KafkaStreams streams, Instance self, StandbyReads standbyReads,
-                                          AvroWireCodec codec) {
-        return new InteractiveQueries(new KafkaStreamsView(streams), self, standbyReads, codec);
+                                          SchemaRegistryClient registry) {
+        return new InteractiveQueries(new KafkaStreamsView(streams), self, standbyReads, registry);
     }
 
     @Override
@@ -82,12 +87,17 @@ public final class InteractiveQueries implements AggregateQueries {
     @Override
     public Readiness readiness() {
         KafkaStreams.State state = streams.state();
-        if (state != KafkaStreams.State.RUNNING) {
-            return new Readiness(false, state.name(), "Kafka Streams is " + state);
+        Optional<String> streamsNotReady = state != KafkaStreams.State.RUNNING
+            ? Optional.of("Kafka Streams is " + state) : streams.storesNotQueryable();
+        Availability schemaRegistry = registry.availability();
+        if (!schemaRegistry.available()) {
+            String why = "schema registry unreachable since " + schemaRegistry.since() + ": " + schemaRegistry.lastError();
+            return new Readiness(false, state.name(), streamsNotReady.map(reason -> why + "; " + reason).orElse(why),
+                schemaRegistry);
         }
-        return streams.storesNotQueryable()
-            .map(reason -> new Readiness(false, state.name(), reason))
-            .orElseGet(() -> new Readiness(true, state.name(), "Kafka Streams is RUNNING and its stores are queryable"));
+        return streamsNotReady.map(reason -> new Readiness(false, state.name(), reason, schemaRegistry))
+            .orElseGet(() -> new Readiness(true, state.name(), "Kafka Streams is RUNNING and its stores are queryable",
+                schemaRegistry));
     }
 
     /** The answer of a standby or restoring copy here, when allowed and fresh enough. */

@@ -55,14 +55,14 @@ final class ApiFixture implements AfterEachCallback {
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     /** One running API and the fakes behind it. */
-    record Api(URI base, Instance self, FakeQueries queries, FakeRequests requests, PrometheusMeterRegistry meters) {
+    record Api(URI base, Instance self, AggregateQueries queries, FakeRequests requests, PrometheusMeterRegistry meters) {
     }
 
-    Api start(FakeQueries queries) {
+    Api start(AggregateQueries queries) {
         return start(queries, Optional.of(TOKEN), Optional.empty(), Optional.empty(), new FakeRequests());
     }
 
-    Api start(FakeQueries queries, Optional<String> token, Optional<SnapshotHistory> store,
+    Api start(AggregateQueries queries, Optional<String> token, Optional<SnapshotHistory> store,
               Optional<SnapshotRetention> retention, FakeRequests requests) {
         PrometheusMeterRegistry meters = ProcessorMeters.newRegistry("http-test");
         try {

@@ -1,18 +1,25 @@
 package io.snapshotter.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.snapshotter.config.ProcessorConfig;
 import io.snapshotter.http.ApiFixture.Api;
 import io.snapshotter.http.ApiFixture.FakeQueries;
 import io.snapshotter.metrics.ProcessorMeters;
 import io.snapshotter.query.AggregateQueries.Readiness;
+import io.snapshotter.query.Instance;
+import io.snapshotter.query.InteractiveQueries;
 import io.snapshotter.registry.InMemorySchemaRegistry;
+import io.snapshotter.registry.RegistryUnavailableException;
+import io.snapshotter.registry.RestSchemaRegistryClient;
 import io.snapshotter.topology.SnapshotTopology;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -53,6 +60,35 @@ class OpsEndpointsTest {
         assertThat(notReady.body()).contains("not queryable");
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.body()).contains("\"kafkaStreams\":\"RUNNING\"");
+    }
+
+    @Test
+    void shouldAnswerNotReadyNamingTheSchemaRegistryWhenItIsUnreachable() {
+        String url = "http://127.0.0.1:" + ApiFixture.closedPort();
+        RestSchemaRegistryClient registry = new RestSchemaRegistryClient(new RestSchemaRegistryClient.Settings(
+            URI.create(url), Optional.empty(), Optional.empty(), Duration.ofSeconds(1), 1, Duration.ofMillis(1)));
+        ProcessorConfig config = new ProcessorConfig(Map.of("kafka.bootstrap.servers", "localhost:1",
+            "kafka.application.id", "ready-test", "kafka.state.dir", stateDir.toString()));
+        KafkaStreams streams = new KafkaStreams(SnapshotTopology.buildTopology(config.topology(), registry),
+            config.streamsProperties());
+        try {
+            Api api = fixture.start(InteractiveQueries.over(streams, new Instance("127.0.0.1", 1),
+                new InteractiveQueries.StandbyReads(false, 0), registry));
+            assertThat(fixture.get(api, "/ready").body()).contains("\"schemaRegistry\":{\"status\":\"AVAILABLE\"");
+            assertThatThrownBy(registry::check).isInstanceOf(RegistryUnavailableException.class);
+
+            HttpResponse<String> response = fixture.get(api, "/ready");
+
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.headers().firstValue("Retry-After")).isPresent();
+            assertThat(response.body())
+                .contains("\"reason\":\"schema registry unreachable since " + registry.availability().since())
+                .contains(url)
+                .contains("\"schemaRegistry\":{\"status\":\"UNAVAILABLE\",\"since\":\"" + registry.availability().since())
+                .contains("\"lastError\":\"Schema registry at " + url + " unreachable");
+        } finally {
+            streams.close(Duration.ofSeconds(10));
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.snapshotter.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.snapshotter.domain.inventory.state.InventoryItemState;
 import io.snapshotter.domain.inventory.state.ItemStatus;
@@ -14,9 +15,14 @@ import io.snapshotter.query.AggregateQueries.Readiness;
 import io.snapshotter.query.AggregateQueries.Routing;
 import io.snapshotter.query.InteractiveQueries.StandbyReads;
 import io.snapshotter.registry.InMemorySchemaRegistry;
+import io.snapshotter.registry.RegistryUnavailableException;
+import io.snapshotter.registry.RestSchemaRegistryClient;
 import io.snapshotter.schema.store.AggregateRecord;
 import io.snapshotter.serde.AvroWireCodec;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -34,11 +40,12 @@ class InteractiveQueriesTest {
     private static final InventoryItemState STATE = new InventoryItemState("item-1", "SKU-1", "Widget", "wh-1", 7L,
         10L, 3L, ItemStatus.ACTIVE, null, AT);
 
-    private final AvroWireCodec codec = new AvroWireCodec(new InMemorySchemaRegistry());
+    private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    private final AvroWireCodec codec = new AvroWireCodec(registry);
     private final FakeStreams streams = new FakeStreams();
 
     private InteractiveQueries queries(StandbyReads standbyReads) {
-        return new InteractiveQueries(streams, SELF, standbyReads, codec);
+        return new InteractiveQueries(streams, SELF, standbyReads, registry);
     }
 
     private InteractiveQueries queries() {
@@ -188,6 +195,29 @@ class InteractiveQueriesTest {
 
         streams.storesProblem = Optional.empty();
         assertThat(queries().readiness().ready()).isTrue();
+    }
+
+    @Test
+    void shouldNotBeReadyWhileTheSchemaRegistryIsUnreachable() throws Exception {
+        String url;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            url = "http://127.0.0.1:" + socket.getLocalPort();
+        }
+        RestSchemaRegistryClient unreachable = new RestSchemaRegistryClient(new RestSchemaRegistryClient.Settings(
+            URI.create(url), Optional.empty(), Optional.empty(), Duration.ofSeconds(1), 1, Duration.ofMillis(1)));
+        InteractiveQueries queries = new InteractiveQueries(streams, SELF, new StandbyReads(true, 100), unreachable);
+        assertThat(queries.readiness().ready()).isTrue();
+
+        assertThatThrownBy(unreachable::check).isInstanceOf(RegistryUnavailableException.class);
+        Readiness readiness = queries.readiness();
+        streams.state = KafkaStreams.State.REBALANCING;
+        Readiness alsoRebalancing = queries.readiness();
+
+        assertThat(readiness.ready()).isFalse();
+        assertThat(readiness.schemaRegistry()).isEqualTo(unreachable.availability());
+        assertThat(readiness.reason()).startsWith("schema registry unreachable since " + unreachable.availability().since()
+            + ": Schema registry at " + url + " unreachable");
+        assertThat(alsoRebalancing.reason()).contains("schema registry unreachable").endsWith("; Kafka Streams is REBALANCING");
     }
 
     private AggregateRecord record(long version, long eventsSinceSnapshot) {

@@ -1,17 +1,32 @@
 package io.snapshotter.tests.registry;
 
-import io.snapshotter.registry.IncompatibleSchemaException;
-import io.snapshotter.registry.RestSchemaRegistryClient;
-import io.snapshotter.registry.SchemaNotFoundException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.snapshotter.registry.IncompatibleSchemaException;
+import io.snapshotter.registry.RegistryMisconfiguredException;
+import io.snapshotter.registry.RestSchemaRegistryClient;
+import io.snapshotter.registry.SchemaNotFoundException;
 import io.snapshotter.registry.SchemaRegistryClient.Compatibility;
 import io.snapshotter.registry.SchemaRegistryClient.RegisteredSchema;
+import io.snapshotter.registry.UnusableSchemaException;
 import io.snapshotter.serde.AvroWireCodec;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,6 +46,8 @@ class RestClientAgainstApicurioTest {
     private static final String V2_BREAKING = """
         {"type": "record", "name": "Part", "namespace": "test.registry",
          "fields": [{"name": "name", "type": "string"}, {"name": "colour", "type": "string"}]}""";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private static ApicurioRegistry apicurio;
     private RestSchemaRegistryClient client;
@@ -124,5 +141,84 @@ class RestClientAgainstApicurioTest {
         GenericRecord newReads = (GenericRecord) reader.decode(writtenByOld, parse(V2));
         assertThat(newReads.get("name").toString()).isEqualTo("cog");
         assertThat(newReads.get("weight")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCallJsonSchemaAndProtobufSchemasUnusableNamingTheirType() throws Exception {
+        int json = registerRaw(subject, Map.of("schemaType", "JSON",
+            "schema", "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}}"));
+        int protobuf = registerRaw(subject + "-proto", Map.of("schemaType", "PROTOBUF",
+            "schema", "syntax = \"proto3\";\nmessage Part { string name = 1; }\n"));
+
+        assertThatThrownBy(() -> client.schemaById(json)).isInstanceOf(UnusableSchemaException.class)
+            .hasMessageContaining("schema id " + json + " is a JSON schema, not Avro");
+        assertThatThrownBy(() -> client.schemaById(protobuf)).isInstanceOf(UnusableSchemaException.class)
+            .hasMessageContaining("schema id " + protobuf + " is a PROTOBUF schema, not Avro");
+        assertThatThrownBy(() -> client.latest(subject)).isInstanceOf(UnusableSchemaException.class)
+            .hasMessageContaining("JSON");
+    }
+
+    @Test
+    void shouldResolveAReferenceToAnotherSubjectAndDecodeARecordWrittenWithIt() throws Exception {
+        String partSubject = subject + "-part";
+        client.register(partSubject, parse(V1));
+        String order = """
+            {"type": "record", "name": "Order", "namespace": "test.registry",
+             "fields": [{"name": "id", "type": "string"}, {"name": "part", "type": "test.registry.Part"}]}""";
+        int id = registerRaw(subject, Map.of("schema", order,
+            "references", List.of(Map.of("name", "test.registry.Part", "subject", partSubject, "version", 1))));
+
+        Schema.Parser parser = new Schema.Parser();
+        parser.parse(V1);
+        Schema writer = parser.parse(order);
+        GenericRecord part = new GenericData.Record(parse(V1));
+        part.put("name", "cog");
+        GenericRecord written = new GenericData.Record(writer);
+        written.put("id", "order-1");
+        written.put("part", part);
+
+        RestSchemaRegistryClient fresh = new RestSchemaRegistryClient(RestSchemaRegistryClient.Settings.of(apicurio.url()));
+        GenericRecord read = (GenericRecord) new AvroWireCodec(fresh).decode(wireFormat(id, written), writer);
+
+        assertThat(read.get("id").toString()).isEqualTo("order-1");
+        assertThat(((GenericRecord) read.get("part")).get("name").toString()).isEqualTo("cog");
+        assertThat(fresh.schemaById(id)).isEqualTo(writer);
+        assertThat(new RestSchemaRegistryClient(RestSchemaRegistryClient.Settings.of(apicurio.url())).latest(subject)
+            .schema()).isEqualTo(writer);
+    }
+
+    @Test
+    void shouldFailTheCheckOfAUrlWithoutTheConfluentApiPath() {
+        String base = apicurio.url().substring(0, apicurio.url().length() - "/apis/ccompat/v7".length());
+        RestSchemaRegistryClient wrongPath = new RestSchemaRegistryClient(RestSchemaRegistryClient.Settings.of(base));
+
+        client.check();
+        assertThatThrownBy(wrongPath::check).isInstanceOf(RegistryMisconfiguredException.class)
+            .hasMessageContaining(base + " answered 404 without a Confluent error_code")
+            .hasMessageContaining("/apis/ccompat/v7");
+        assertThat(wrongPath.availability().available()).isFalse();
+        assertThat(client.availability().available()).isTrue();
+    }
+
+    /** Registers through the API directly: the client registers Avro schemas without references only. */
+    private static int registerRaw(String subject, Map<String, ?> body) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create(apicurio.url() + "/subjects/" + subject + "/versions"))
+                .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                .POST(HttpRequest.BodyPublishers.ofString(MAPPER.writeValueAsString(body))).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return MAPPER.readTree(response.body()).path("id").asInt();
+    }
+
+    /** Confluent's wire format, written by hand so the record's schema keeps its reference. */
+    private static byte[] wireFormat(int id, GenericRecord record) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(0);
+        out.write(ByteBuffer.allocate(4).putInt(id).array());
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(record.getSchema()).write(record, encoder);
+        encoder.flush();
+        return out.toByteArray();
     }
 }
