@@ -244,7 +244,7 @@ public final class LookupBenchmark {
     }
 
     private static ProcessorConfig config(EmbeddedKafka kafka, String prefix) throws IOException {
-        Map<String, String> values = new HashMap<>(ConfigSources.load(ThroughputBenchmark.DEFAULTS_FILE, null, Map.of()));
+        Map<String, String> values = new HashMap<>(ConfigSources.load(ThroughputBenchmark.DEFAULTS_FILE, null, Map.of()).values());
         values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
         values.put("kafka.application.id", prefix);
         values.put("kafka.state.dir", Files.createTempDirectory(STATE_DIR_PREFIX).toString());

@@ -166,7 +166,7 @@ public final class ThroughputBenchmark {
             throw new IllegalStateException("run from the project root: the shipped defaults " + DEFAULTS_FILE
                 + " are read from there");
         }
-        return ConfigSources.load(DEFAULTS_FILE, null, Map.of());
+        return ConfigSources.load(DEFAULTS_FILE, null, Map.of()).values();
     }
 
     private final PrintStream out;

@@ -23,4 +23,9 @@ public record CountPolicy(int everyEvents) implements SnapshotPolicy {
     public long timeDue(SnapshotProgress progress) {
         return NEVER;
     }
+
+    @Override
+    public String toString() {
+        return "every " + everyEvents + " events";
+    }
 }

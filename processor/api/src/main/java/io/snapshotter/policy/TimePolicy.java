@@ -22,4 +22,9 @@ public record TimePolicy(long everyMs) implements SnapshotPolicy {
         long due = progress.lastSnapshotTime() + everyMs;
         return due < progress.lastSnapshotTime() ? NEVER : due;
     }
+
+    @Override
+    public String toString() {
+        return everyMs + " ms after the last snapshot";
+    }
 }

@@ -63,4 +63,12 @@ class SnapshotPolicyTest {
         assertThatThrownBy(() -> new CountPolicy(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new TimePolicy(0)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void shouldDescribeTheBuiltInPoliciesReadably() {
+        assertThat(new CountPolicy(100)).hasToString("every 100 events");
+        assertThat(new TimePolicy(3_600_000)).hasToString("3600000 ms after the last snapshot");
+        assertThat(new AnyOfPolicy(List.of(new CountPolicy(100), new TimePolicy(3_600_000))))
+            .hasToString("every 100 events or 3600000 ms after the last snapshot, whichever first");
+    }
 }

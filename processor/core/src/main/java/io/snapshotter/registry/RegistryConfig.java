@@ -25,9 +25,10 @@ public final class RegistryConfig extends AbstractConfig {
     public static final String RETRY_BACKOFF_MS = "schema.registry.retry.backoff.ms";
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
-        .define(URL, Type.STRING, "mock://embedded", new UrlValidator(), Importance.HIGH,
+        .define(URL, Type.STRING, null, new UrlValidator(), Importance.HIGH,
             "Schema registry URL (http or https, with the path prefix of the Confluent-compatible API); "
-                + "mock://<name> is an in-memory registry inside this process.")
+                + "required by run and replay. mock://<name> is an in-memory registry inside this process, "
+                + "for the embedded demo and tests only.")
         .define(BASIC_AUTH, Type.PASSWORD, null, Importance.MEDIUM,
             "user:password for HTTP basic authentication to the registry.")
         .define(BEARER_TOKEN, Type.PASSWORD, null, Importance.MEDIUM,
@@ -49,8 +50,28 @@ public final class RegistryConfig extends AbstractConfig {
         super(CONFIG_DEF, values, false);
     }
 
+    /** The registry's URL; a {@link ConfigException} naming the key when none is configured. */
     public String url() {
-        return getString(URL);
+        return configuredUrl().orElseThrow(() -> new ConfigException("Missing required configuration '" + URL
+            + "': the schema registry's URL (http://... or https://...)"));
+    }
+
+    /** The registry's URL, if one is configured. */
+    public Optional<String> configuredUrl() {
+        return Optional.ofNullable(getString(URL));
+    }
+
+    /**
+     * Requires a registry other processes share: a configured http(s) URL. The in-memory
+     * {@code mock://} registry is visible to this process alone, so producers elsewhere and the
+     * next run could not resolve the schemas it hands out.
+     */
+    public void requireShared() {
+        String url = url();
+        if (url.startsWith(SchemaRegistries.IN_MEMORY_SCHEME)) {
+            throw new ConfigException(URL, url, "is an in-memory registry, which only the embedded demo may use; "
+                + "give the schema registry's http:// or https:// URL");
+        }
     }
 
     public boolean autoRegister() {
@@ -72,12 +93,15 @@ public final class RegistryConfig extends AbstractConfig {
         return Optional.ofNullable(getPassword(key)).map(Password::value).filter(v -> !v.isEmpty());
     }
 
-    /** Accepts mock://..., http://... and https://... URLs. */
+    /** Accepts no URL (unset), mock://..., http://... and https://... URLs. */
     private static final class UrlValidator implements ConfigDef.Validator {
         @Override
         public void ensureValid(String name, Object value) {
             String url = (String) value;
-            if (url == null || !(url.startsWith("mock://") || url.startsWith("http://") || url.startsWith("https://"))) {
+            if (url == null) {
+                return;
+            }
+            if (!(url.startsWith("mock://") || url.startsWith("http://") || url.startsWith("https://"))) {
                 throw new ConfigException(name, value, "must start with http://, https:// or mock://");
             }
             if (!url.startsWith("mock://")) {

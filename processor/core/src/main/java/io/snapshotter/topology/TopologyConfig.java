@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -230,5 +231,10 @@ public final class TopologyConfig extends AbstractConfig {
 
     private static boolean isPolicyKey(String key) {
         return POLICY_DEF.names().contains(key) || key.startsWith(POLICY_SETTINGS_PREFIX);
+    }
+
+    /** The aggregate types (lower-cased) that {@code aggregate.<type>.snapshot.*} keys override. */
+    public Set<String> overriddenTypes() {
+        return Set.copyOf(policiesByType.keySet());
     }
 }

@@ -89,7 +89,7 @@ public final class DemoLauncher implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            ProcessorConfig processor = new ProcessorConfig(config.load());
+            ProcessorConfig processor = Launcher.deploymentConfig(config.load());
             long end = seconds == null ? Long.MAX_VALUE : System.nanoTime() + duration().toNanos();
             new SampleProducer(processor, new AvroWireCodec(SchemaRegistries.fromConfig(processor.registry())))
                 .run(eventsPerSecond, false, () -> System.nanoTime() < end);

@@ -3,9 +3,12 @@ package io.snapshotter.demo;
 import io.snapshotter.domain.inventory.SampleInventoryStream;
 import io.snapshotter.testkit.EmbeddedKafka;
 import io.snapshotter.app.ProcessorApp;
+import io.snapshotter.config.ConfigSources;
 import io.snapshotter.config.ProcessorConfig;
 import io.snapshotter.http.HttpSettings;
 import io.snapshotter.registry.InMemorySchemaRegistry;
+import io.snapshotter.registry.RegistryConfig;
+import io.snapshotter.registry.SchemaRegistries;
 import io.snapshotter.schema.Snapshot;
 import io.snapshotter.schema.store.AggregateRecord;
 import io.snapshotter.serde.AvroWireCodec;
@@ -45,16 +48,18 @@ public final class EmbeddedDemo {
     }
 
     /** Runs until {@code duration} has passed (or forever when null), feeding {@code eventsPerSecond}. */
-    public void run(Map<String, String> configValues, Duration duration, int eventsPerSecond) throws Exception {
+    public void run(ConfigSources.Loaded configValues, Duration duration, int eventsPerSecond) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             out.println("Kafka broker (KRaft, in this JVM) at " + kafka.bootstrapServers());
-            Map<String, String> values = new HashMap<>(configValues);
+            Map<String, String> values = new HashMap<>(configValues.values());
+            // the registry is the in-memory one made below, whatever the configuration names
+            values.put(RegistryConfig.URL, SchemaRegistries.IN_MEMORY_SCHEME + "embedded");
             values.put(ProcessorConfig.KAFKA_PREFIX + StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
             values.putIfAbsent(ProcessorConfig.KAFKA_PREFIX + StreamsConfig.STATE_DIR_CONFIG,
                 Files.createTempDirectory("snapshot-processor-state").toString());
             values.putIfAbsent(HttpSettings.HOST, "127.0.0.1");
             values.putIfAbsent(HttpSettings.ADMIN_TOKEN, UUID.randomUUID().toString());
-            ProcessorConfig config = new ProcessorConfig(values);
+            ProcessorConfig config = new ProcessorConfig(new ConfigSources.Loaded(values, configValues.origins()));
             InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
             AvroWireCodec codec = new AvroWireCodec(registry);
 

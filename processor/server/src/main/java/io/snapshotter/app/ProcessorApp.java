@@ -59,6 +59,7 @@ public final class ProcessorApp implements AutoCloseable {
     /** Closed first to last; the HTTP server after Kafka Streams, so a closing instance answers 503s. */
     private final Deque<AutoCloseable> closing;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile KafkaStreams.State finalState;
 
     private ProcessorApp(KafkaStreams streams, PrometheusMeterRegistry meters, Instance instance,
                          Deque<AutoCloseable> closing) {
@@ -68,6 +69,7 @@ public final class ProcessorApp implements AutoCloseable {
         this.closing = closing;
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+                finalState = now;
                 stopped.countDown();
             }
         });
@@ -139,6 +141,9 @@ public final class ProcessorApp implements AutoCloseable {
     private static ProcessorApp start(ProcessorConfig config, SchemaRegistryClient registry, FoldRegistry folds,
                                       PrometheusMeterRegistry meters, Supplier<SnapshotBackend> storageOpener)
             throws InterruptedException {
+        // before anything is created: a per-type key of a type no fold has is a typo, not a wish
+        config.requireFoldsForOverriddenTypes(folds.all().stream().map(f -> f.fold().aggregateType()).toList());
+        StartupSummary.log(config, folds);
         Deque<AutoCloseable> closing = new ArrayDeque<>();
         try {
             int largestEvent = setUpTopics(config);
@@ -164,8 +169,9 @@ public final class ProcessorApp implements AutoCloseable {
             // members at once, so `replay` (and Kafka's reset tool) can run without waiting out the session.
             closing.push(() -> streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)));
-            streams.setUncaughtExceptionHandler(
-                new BoundedThreadReplacement(config.getInt(ProcessorConfig.THREAD_REPLACEMENTS_MAX)));
+            streams.setUncaughtExceptionHandler(new BoundedThreadReplacement(
+                config.getInt(ProcessorConfig.THREAD_REPLACEMENTS_MAX),
+                Duration.ofMillis(config.getLong(ProcessorConfig.THREAD_REPLACEMENTS_WINDOW_MS))));
             closing.push(ProcessorMeters.bindKafkaStreams(streams, meters));
 
             Instance self = null;
@@ -247,9 +253,15 @@ public final class ProcessorApp implements AutoCloseable {
         }
     }
 
-    /** Blocks until Kafka Streams stops or fails, or until the thread is interrupted. */
-    public void awaitStop() throws InterruptedException {
+    /**
+     * Blocks until Kafka Streams stops or fails, or until the thread is interrupted.
+     *
+     * @return the state Kafka Streams ended in: {@code ERROR} when it failed (its threads died past
+     *         the replacement budget, say), {@code NOT_RUNNING} when it was closed
+     */
+    public KafkaStreams.State awaitStop() throws InterruptedException {
         stopped.await();
+        return finalState;
     }
 
     @Override

@@ -17,11 +17,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -69,7 +69,7 @@ public final class Launcher implements Callable<Integer> {
         CommandSpec mixee;
 
         /** The merged configuration: defaults file, this file, then {@code SNAPSHOTTER_*} variables. */
-        public Map<String, String> load() throws IOException {
+        public ConfigSources.Loaded load() throws IOException {
             Path chosen = file();
             if (chosen != null && !Files.isRegularFile(chosen)) {
                 throw new ConfigException("--config " + chosen + ": no such file");
@@ -160,10 +160,23 @@ public final class Launcher implements Callable<Integer> {
         }
     }
 
+    /**
+     * The configuration of a deployment (run, replay): besides what every configuration needs, a
+     * schema registry other processes share, never the in-memory {@code mock://} one.
+     */
+    public static ProcessorConfig deploymentConfig(ConfigSources.Loaded values) {
+        ProcessorConfig config = new ProcessorConfig(values);
+        config.registry().requireShared();
+        return config;
+    }
+
+    @Spec
+    CommandSpec spec;
+
     /** Without a command: {@code run}. */
     @Override
     public Integer call() throws Exception {
-        return Run.runProcessor(config.load());
+        return Run.runProcessor(config.load(), spec.commandLine().getErr());
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Version.class,
@@ -173,20 +186,26 @@ public final class Launcher implements Callable<Integer> {
         @CommandLine.Mixin
         ConfigOption config = new ConfigOption();
 
+        @Spec
+        CommandSpec spec;
+
         @Override
         public Integer call() throws Exception {
-            return runProcessor(config.load());
+            return runProcessor(config.load(), spec.commandLine().getErr());
         }
 
-        static int runProcessor(Map<String, String> values) {
-            ProcessorConfig config = new ProcessorConfig(values);
+        static int runProcessor(ConfigSources.Loaded values, PrintWriter err) {
+            ProcessorConfig config = deploymentConfig(values);
             try (ProcessorApp app = ProcessorApp.start(config, SchemaRegistries.fromConfig(config.registry()))) {
                 Thread main = Thread.currentThread();
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     main.interrupt();
                     app.close();
                 }));
-                app.awaitStop();
+                if (app.awaitStop() == KafkaStreams.State.ERROR) {
+                    err.println("The processor failed: Kafka Streams stopped in state ERROR (the log says why)");
+                    return FAILED;
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -222,7 +241,7 @@ public final class Launcher implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            ProcessorConfig processor = new ProcessorConfig(config.load());
+            ProcessorConfig processor = deploymentConfig(config.load());
             PrintWriter out = spec.commandLine().getOut();
             new Replay(processor, SchemaRegistries.fromConfig(processor.registry()), FoldRegistry.fromClassPath(),
                 out, System.console() != null)

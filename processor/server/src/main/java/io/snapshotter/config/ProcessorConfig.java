@@ -6,11 +6,17 @@ import io.snapshotter.http.HttpSettings;
 import io.snapshotter.registry.RegistryConfig;
 import io.snapshotter.rocksdb.RocksDbMemoryConfig;
 import io.snapshotter.topology.TopologyConfig;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -27,7 +33,11 @@ import org.apache.kafka.streams.StreamsConfig;
  * schema registry ({@link RegistryConfig}), RocksDB's memory ({@link RocksDbMemoryConfig}), the
  * DynamoDB sink ({@link DynamoDbSettings}) and the HTTP API ({@link HttpSettings}); this class adds
  * the server's own ({@link #OWN_DEF}: topic creation, thread replacement) and {@code kafka.*}, passed
- * to Kafka Streams and its clients with the prefix removed.
+ * to Kafka Streams and its clients with the prefix removed ({@link KafkaKeys}: a name Kafka does not
+ * know is refused like any unknown key).
+ *
+ * <p>Besides each value on its own, it refuses what would run but lose or mix data: at-least-once
+ * processing, and two of the four topics being one.
  */
 public final class ProcessorConfig extends AbstractConfig {
 
@@ -37,6 +47,7 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String TOPICS_PARTITIONS = "topics.partitions";
     public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
     public static final String THREAD_REPLACEMENTS_MAX = "processor.thread.replacements.max";
+    public static final String THREAD_REPLACEMENTS_WINDOW_MS = "processor.thread.replacements.window.ms";
 
     /** The server's own keys. */
     public static final ConfigDef OWN_DEF = new ConfigDef()
@@ -47,8 +58,10 @@ public final class ProcessorConfig extends AbstractConfig {
         .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.MEDIUM,
             "Replication factor of topics the processor creates; -1 takes the broker's default.")
         .define(THREAD_REPLACEMENTS_MAX, Type.INT, 3, ConfigDef.Range.atLeast(0), Importance.LOW,
-            "A stream thread that dies of an unexpected error is replaced this many times, then the "
-                + "processor shuts down.");
+            "A stream thread that dies of an unexpected error is replaced up to this many times within "
+                + THREAD_REPLACEMENTS_WINDOW_MS + "; one more failure in that window shuts the processor down.")
+        .define(THREAD_REPLACEMENTS_WINDOW_MS, Type.LONG, 600_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+            "The sliding window " + THREAD_REPLACEMENTS_MAX + " counts replacements over, in milliseconds.");
 
     /** Every component's definition, in the order the README's key table lists them. */
     public static final List<ConfigDef> COMPONENT_DEFS = List.of(TopologyConfig.CONFIG_DEF, RegistryConfig.CONFIG_DEF,
@@ -61,16 +74,32 @@ public final class ProcessorConfig extends AbstractConfig {
         StreamsConfig.APPLICATION_ID_CONFIG, "snapshot-processor",
         StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
 
+    /** The four topics, which must be four different ones. */
+    private static final List<String> TOPIC_KEYS = List.of(TopologyConfig.EVENTS_TOPIC, TopologyConfig.SNAPSHOTS_TOPIC,
+        TopologyConfig.DEAD_LETTER_TOPIC, TopologyConfig.SNAPSHOT_REQUESTS_TOPIC);
+
     private final TopologyConfig topology;
     private final RocksDbMemoryConfig rocksDb;
     private final HttpSettings http;
 
+    /** Values built in code, of no file or variable. */
     public ProcessorConfig(Map<String, ?> values) {
+        this(values, Map.of());
+    }
+
+    /** Values as {@link ConfigSources} loaded them: errors about a key say where it came from. */
+    public ProcessorConfig(ConfigSources.Loaded loaded) {
+        this(loaded.values(), loaded.origins());
+    }
+
+    private ProcessorConfig(Map<String, ?> values, Map<String, String> origins) {
         super(DEF, values, false);
-        rejectUnknownKeys(values.keySet());
+        rejectUnknownKeys(values.keySet(), origins);
         rocksDb = new RocksDbMemoryConfig(values);
         http = HttpSettings.from(values);
         topology = new TopologyConfig(values, applicationId());
+        rejectSharedTopics(topology);
+        rejectAtLeastOnce(originalsWithPrefix(KAFKA_PREFIX));
         streamsConfig();
     }
 
@@ -164,13 +193,97 @@ public final class ProcessorConfig extends AbstractConfig {
         return topology.snapshotRequestsTopic();
     }
 
-    private static void rejectUnknownKeys(Set<String> keys) {
-        for (String key : keys) {
-            if (!DEF.names().contains(key) && !key.startsWith(KAFKA_PREFIX) && !TopologyConfig.owns(key)) {
-                throw new ConfigException("Unknown configuration key '" + key + "'. Known keys: " + new TreeSet<>(DEF.names())
-                    + ", plus " + KAFKA_PREFIX + "* (Kafka Streams and clients), " + TopologyConfig.POLICY_SETTINGS_PREFIX
-                    + "* (a custom policy's settings) and " + TopologyConfig.AGGREGATE_PREFIX + "<type>.snapshot.*");
+    /**
+     * Refuses per-type keys ({@code aggregate.<type>.snapshot.*}) of a type no fold has: a misspelt
+     * type would silently leave that aggregate on the global policy. Types compare ignoring case,
+     * as {@link TopologyConfig#policyFor} looks them up.
+     *
+     * @param foldTypes the aggregate types of the folds found
+     */
+    public void requireFoldsForOverriddenTypes(Collection<String> foldTypes) {
+        Set<String> known = foldTypes.stream().map(type -> type.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        for (String type : new TreeSet<>(topology.overriddenTypes())) {
+            if (!known.contains(type)) {
+                String prefix = TopologyConfig.AGGREGATE_PREFIX + type + ".snapshot.";
+                String key = originals().keySet().stream().sorted()
+                    .filter(k -> k.toLowerCase(Locale.ROOT).startsWith(prefix)).findFirst().orElse(prefix + "*");
+                throw new ConfigException("Configuration key '" + key + "' overrides the snapshot policy of aggregate "
+                    + "type '" + type + "', which no fold on the class path has; the fold types are "
+                    + new TreeSet<>(foldTypes));
             }
+        }
+    }
+
+    private static void rejectUnknownKeys(Set<String> keys, Map<String, String> origins) {
+        for (String key : new TreeSet<>(keys)) {
+            if (!accepts(key)) {
+                boolean kafka = key.startsWith(KAFKA_PREFIX);
+                String origin = origins.containsKey(key) ? " (from " + origins.get(key) + ")" : "";
+                throw new ConfigException("Unknown configuration key '" + key + "'" + origin
+                    + (kafka ? ": not a Kafka Streams, consumer, producer, admin or topic setting" : "")
+                    + "; did you mean '" + nearest(key, kafka ? kafkaKeys() : DEF.names().stream()) + "'?");
+            }
+        }
+    }
+
+    /** Whether the processor takes {@code key}: one of its own, a per-type or custom-policy key, or a Kafka setting. */
+    public static boolean accepts(String key) {
+        return DEF.names().contains(key) || TopologyConfig.owns(key)
+            || key.startsWith(KAFKA_PREFIX) && KafkaKeys.isKnown(key.substring(KAFKA_PREFIX.length()));
+    }
+
+    private static Stream<String> kafkaKeys() {
+        return KafkaKeys.all().stream().map(name -> KAFKA_PREFIX + name);
+    }
+
+    /** The candidate fewest edits away from {@code key} (Levenshtein), the alphabetically first of a tie. */
+    static String nearest(String key, Stream<String> candidates) {
+        return candidates.min(Comparator.<String>comparingInt(candidate -> editDistance(key, candidate))
+            .thenComparing(Comparator.naturalOrder())).orElseThrow();
+    }
+
+    static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+
+    private static void rejectSharedTopics(TopologyConfig topology) {
+        Map<String, String> keyByTopic = new HashMap<>();
+        for (String key : TOPIC_KEYS) {
+            String topic = topology.getString(key);
+            String other = keyByTopic.putIfAbsent(topic, key);
+            if (other != null) {
+                throw new ConfigException("'" + other + "' and '" + key + "' are both topic '" + topic
+                    + "': the events, snapshots, dead letters and snapshot requests need four different topics");
+            }
+        }
+    }
+
+    /**
+     * Without transactions the store's changelog and the snapshot topic are written apart: a crash
+     * can keep the first and lose the second, and the events read again are then duplicates of the
+     * restored state, so the count snapshot they crossed is never taken.
+     */
+    private static void rejectAtLeastOnce(Map<String, Object> kafkaSettings) {
+        Object guarantee = kafkaSettings.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
+        if (StreamsConfig.AT_LEAST_ONCE.equals(guarantee)) {
+            throw new ConfigException(KAFKA_PREFIX + StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee,
+                "under at_least_once a count snapshot can be lost after a crash; use " + StreamsConfig.EXACTLY_ONCE_V2
+                    + " (the default)");
         }
     }
 

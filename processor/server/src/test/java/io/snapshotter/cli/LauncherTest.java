@@ -2,12 +2,17 @@ package io.snapshotter.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.snapshotter.app.ProcessorApp;
+import io.snapshotter.config.ConfigSources;
+import io.snapshotter.config.ProcessorConfig;
+import io.snapshotter.registry.InMemorySchemaRegistry;
 import io.snapshotter.testkit.EmbeddedKafka;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -24,10 +29,13 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.RocksDBConfigSetter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.Options;
 import picocli.CommandLine;
 
 /**
@@ -211,13 +219,103 @@ class LauncherTest {
         }
     }
 
+    @Test
+    void runRefusesAnInMemoryRegistryNamingTheKey() throws Exception {
+        Path file = deploymentConfig("schema.registry.url=mock://forgotten");
+
+        Run run = launch("run", "--config", file.toString());
+
+        assertThat(run.exitCode()).isEqualTo(Launcher.USAGE);
+        assertThat(lines(run.err())).singleElement().asString().startsWith("Configuration error: ")
+            .contains("schema.registry.url", "mock://forgotten");
+    }
+
+    @Test
+    void runWithoutARegistryUrlFailsNamingTheKey() throws Exception {
+        Path file = deploymentConfig();
+
+        Run run = launch("run", "--config", file.toString());
+
+        assertThat(run.exitCode()).isEqualTo(Launcher.USAGE);
+        assertThat(lines(run.err())).singleElement().asString()
+            .startsWith("Configuration error: Missing required configuration 'schema.registry.url'");
+    }
+
+    @Test
+    void replayRefusesAnInMemoryRegistryNamingTheKey() throws Exception {
+        Path file = deploymentConfig("schema.registry.url=mock://forgotten");
+
+        Run run = launch("replay", "--dry-run", "--config", file.toString());
+
+        assertThat(run.exitCode()).isEqualTo(Launcher.USAGE);
+        assertThat(lines(run.err())).singleElement().asString().contains("schema.registry.url", "mock://forgotten");
+    }
+
+    @Test
+    void runExitsOneWhenKafkaStreamsEndsInError() throws Exception {
+        String app = "launcher-failing-" + System.nanoTime();
+        Path file = config(app, app + "-events", Files.createDirectories(dir.resolve("state")));
+        // every store fails to open, and no thread is replaced: Kafka Streams goes to ERROR
+        Files.writeString(file, String.join("\n",
+            "kafka.rocksdb.config.setter=" + FailingRocksDbSetter.class.getName(),
+            "processor.thread.replacements.max=0", ""), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+
+        Run run = launch("run", "--config", file.toString());
+
+        assertThat(run.exitCode()).isEqualTo(Launcher.FAILED);
+        assertThat(run.err()).contains("The processor failed");
+    }
+
+    @Test
+    void aProcessorStoppedCleanlyEndsNotRunning() throws Exception {
+        String app = "launcher-clean-" + System.nanoTime();
+        Path file = config(app, app + "-events", Files.createDirectories(dir.resolve("state")));
+        Map<String, String> values = new java.util.HashMap<>(ConfigSources.load(dir.resolve("none"), file, Map.of())
+            .values());
+        // built in code, as the embedded demo does: the in-memory registry is fine here
+        values.put("schema.registry.url", "mock://" + app);
+        ProcessorConfig config = new ProcessorConfig(values);
+
+        ProcessorApp processor = ProcessorApp.start(config, new InMemorySchemaRegistry());
+        processor.close();
+
+        assertThat(processor.awaitStop()).isEqualTo(KafkaStreams.State.NOT_RUNNING);
+    }
+
+    /** A RocksDB setter that fails every store it is asked to configure. */
+    public static final class FailingRocksDbSetter implements RocksDBConfigSetter {
+        @Override
+        public void setConfig(String storeName, Options options, Map<String, Object> configs) {
+            throw new IllegalStateException("store " + storeName + " cannot be opened (test)");
+        }
+
+        @Override
+        public void close(String storeName, Options options) {
+        }
+    }
+
+    /**
+     * A configuration that, but for its registry, would get as far as checking topics that do not
+     * exist: so a refused registry shows as exit 2 and nothing else.
+     */
+    private Path deploymentConfig(String... lines) throws Exception {
+        String app = "launcher-refused-" + System.nanoTime();
+        Path file = dir.resolve(app + ".properties");
+        Files.writeString(file, String.join("\n", "kafka.bootstrap.servers=" + kafka.bootstrapServers(),
+            "kafka.application.id=" + app, "topics.create=false", "topic.events=" + app + "-events",
+            "topic.snapshots=" + app + "-snapshots", "http.enabled=false", String.join("\n", lines), ""),
+            StandardCharsets.UTF_8);
+        return file;
+    }
+
     private Path config(String app, String events, Path stateDir) throws Exception {
         Path file = dir.resolve(app + ".properties");
         Files.writeString(file, String.join("\n",
             "kafka.bootstrap.servers=" + kafka.bootstrapServers(),
             "kafka.application.id=" + app,
             "kafka.state.dir=" + stateDir,
-            "schema.registry.url=mock://" + app,
+            // no registry listens there: a dry run reads no schema
+            "schema.registry.url=http://127.0.0.1:1",
             "topic.events=" + events,
             "topic.snapshots=" + app + "-snapshots",
             "topic.dead.letters=" + app + "-dlq",

@@ -21,7 +21,7 @@ class ConfigSourcesTest {
             "snapshot.every.events=100\nsnapshot.every.ms=1000\ntopic.events=a\n");
         Path override = Files.writeString(dir.resolve("override.properties"), "snapshot.every.ms=2000\ntopic.events=b\n");
         Map<String, String> values = ConfigSources.load(defaults, override,
-            Map.of("SNAPSHOTTER_TOPIC_EVENTS", "c", "PATH", "/usr/bin"));
+            Map.of("SNAPSHOTTER_TOPIC_EVENTS", "c", "PATH", "/usr/bin")).values();
         assertThat(values).containsEntry("snapshot.every.events", "100")
             .containsEntry("snapshot.every.ms", "2000")
             .containsEntry("topic.events", "c")
@@ -36,7 +36,7 @@ class ConfigSourcesTest {
 
     @Test
     void shouldWorkWithoutADefaultsFile() {
-        assertThat(ConfigSources.load(dir.resolve("absent.properties"), null, Map.of())).isEmpty();
+        assertThat(ConfigSources.load(dir.resolve("absent.properties"), null, Map.of()).values()).isEmpty();
     }
 
     @Test
@@ -49,9 +49,83 @@ class ConfigSourcesTest {
     @Test
     void shouldAcceptEveryKeyOfTheShippedDefaultsFile() {
         Path shipped = Path.of("..", "..", "config", "application.properties");
-        Map<String, String> values = new java.util.HashMap<>(ConfigSources.load(shipped, null, Map.of()));
+        Map<String, String> values = new java.util.HashMap<>(ConfigSources.load(shipped, null, Map.of()).values());
         assertThat(values).containsKey("snapshot.policy");
+        // a deployment names its registry: the shipped file gives it no in-memory one to fall back on
+        assertThat(values).doesNotContainKey("schema.registry.url");
         values.put("kafka.bootstrap.servers", "localhost:9092");
         assertThat(new ProcessorConfig(values).eventsTopic()).isEqualTo("inventory-events");
+    }
+
+    @Test
+    void shouldKeepWhereEachValueCameFrom() throws Exception {
+        Path defaults = Files.writeString(dir.resolve("application.properties"), "topic.events=a\nsnapshot.every.ms=5\n");
+        Path override = Files.writeString(dir.resolve("override.properties"), "snapshot.every.ms=6\n");
+        ConfigSources.Loaded loaded = ConfigSources.load(defaults, override, Map.of("SNAPSHOTTER_HTTP_PORT", "9090"));
+        assertThat(loaded.originOf("topic.events")).contains(defaults.toString());
+        assertThat(loaded.originOf("snapshot.every.ms")).contains(override.toString());
+        assertThat(loaded.originOf("http.port")).contains("environment variable SNAPSHOTTER_HTTP_PORT");
+    }
+
+    @Test
+    void shouldNameTheFileAndTheNearestKnownKeyOfAnUnknownKey() throws Exception {
+        Path file = Files.writeString(dir.resolve("app.properties"),
+            "kafka.bootstrap.servers=localhost:9092\nsnapshot.every.event=5\n");
+        ConfigSources.Loaded loaded = ConfigSources.load(dir.resolve("absent"), file, Map.of());
+        assertThatThrownBy(() -> new ProcessorConfig(loaded))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("Unknown configuration key 'snapshot.every.event' (from " + file
+                + "); did you mean 'snapshot.every.events'?");
+    }
+
+    @Test
+    void shouldNameTheEnvironmentVariableOfAnUnknownKey() {
+        ConfigSources.Loaded loaded = ConfigSources.load(dir.resolve("absent"), null, Map.of(
+            "SNAPSHOTTER_KAFKA_BOOTSTRAP_SERVERS", "localhost:9092", "SNAPSHOTTER_KAFKA_NUM_STREAM_THREAD", "2"));
+        assertThatThrownBy(() -> new ProcessorConfig(loaded))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("'kafka.num.stream.thread' (from environment variable SNAPSHOTTER_KAFKA_NUM_STREAM_THREAD)")
+            .hasMessageContaining("did you mean 'kafka.num.stream.threads'?");
+    }
+
+    @Test
+    void shouldTrimValuesFromTheEnvironment() {
+        Map<String, String> values = ConfigSources.load(dir.resolve("absent"), null,
+            Map.of("SNAPSHOTTER_HTTP_PORT", " 9090\n", "SNAPSHOTTER_TOPIC_EVENTS", "\torders ")).values();
+        assertThat(values).containsEntry("http.port", "9090").containsEntry("topic.events", "orders");
+    }
+
+    @Test
+    void shouldIgnoreKubernetesServiceLinkVariablesButNotTheSettingsOfThatShape() {
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
+            "SNAPSHOTTER_SERVICE_HOST", "10.0.0.7",
+            "SNAPSHOTTER_SERVICE_PORT", "8080",
+            "SNAPSHOTTER_SERVICE_PORT_HTTP", "8080",
+            "SNAPSHOTTER_PORT", "tcp://10.0.0.7:8080",
+            "SNAPSHOTTER_PORT_8080_TCP", "tcp://10.0.0.7:8080",
+            "SNAPSHOTTER_PORT_8080_TCP_ADDR", "10.0.0.7",
+            "SNAPSHOTTER_PORT_8080_TCP_PORT", "8080",
+            "SNAPSHOTTER_PORT_8080_TCP_PROTO", "tcp"));
+        // a Service named snapshotter-metrics-api, and the settings a Deployment gives
+        env.putAll(Map.of(
+            "SNAPSHOTTER_METRICS_API_SERVICE_HOST", "10.0.0.8",
+            "SNAPSHOTTER_METRICS_API_SERVICE_PORT_METRICS", "9404",
+            "SNAPSHOTTER_METRICS_API_PORT_9404_UDP_ADDR", "10.0.0.8",
+            "SNAPSHOTTER_KAFKA_BOOTSTRAP_SERVERS", "kafka:9092",
+            "SNAPSHOTTER_HTTP_PORT", "9090",
+            "SNAPSHOTTER_HTTP_ADVERTISED_PORT", "80"));
+        ConfigSources.Loaded loaded = ConfigSources.load(dir.resolve("absent"), null, env);
+        assertThat(loaded.values()).containsOnlyKeys("kafka.bootstrap.servers", "http.port", "http.advertised.port");
+        ProcessorConfig config = new ProcessorConfig(loaded);
+        assertThat(config.http().port()).isEqualTo(9090);
+    }
+
+    @Test
+    void shouldStillRefuseAnUnknownKeyThatIsNoServiceLink() {
+        ConfigSources.Loaded loaded = ConfigSources.load(dir.resolve("absent"), null, Map.of(
+            "SNAPSHOTTER_KAFKA_BOOTSTRAP_SERVERS", "kafka:9092", "SNAPSHOTTER_HTTP_PROT", "9090"));
+        assertThatThrownBy(() -> new ProcessorConfig(loaded))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("'http.prot'")
+            .hasMessageContaining("SNAPSHOTTER_HTTP_PROT").hasMessageContaining("did you mean 'http.port'?");
     }
 }

@@ -163,6 +163,86 @@ class ProcessorConfigTest {
             .isInstanceOf(ConfigException.class).hasMessageContaining("snapshot.policy.class");
     }
 
+    @Test
+    void shouldLeaveTheRegistryUrlUnsetByDefaultAndNameTheKeyWhenItIsNeeded() {
+        ProcessorConfig config = config();
+        assertThat(config.registry().configuredUrl()).isEmpty();
+        assertThatThrownBy(() -> config.registry().url())
+            .isInstanceOf(ConfigException.class).hasMessageContaining("'schema.registry.url'");
+        assertThatThrownBy(() -> config.registry().requireShared())
+            .isInstanceOf(ConfigException.class).hasMessageContaining("'schema.registry.url'");
+    }
+
+    @Test
+    void shouldRefuseAnInMemoryRegistryWhereASharedOneIsRequired() {
+        ProcessorConfig config = config("schema.registry.url", "mock://forgotten");
+        assertThat(config.registry().url()).isEqualTo("mock://forgotten");
+        assertThatThrownBy(() -> config.registry().requireShared())
+            .isInstanceOf(ConfigException.class).hasMessageContaining("schema.registry.url")
+            .hasMessageContaining("mock://forgotten").hasMessageNotContaining("\n");
+        config("schema.registry.url", "https://registry.example:8081").registry().requireShared();
+    }
+
+    @Test
+    void shouldRejectAKafkaTypoNamingTheNearestSettingAndAcceptEveryKnownName() {
+        assertThatThrownBy(() -> config("kafka.comit.interval.ms", "1000"))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("'kafka.comit.interval.ms'")
+            .hasMessageContaining("did you mean 'kafka.commit.interval.ms'?");
+        assertThatThrownBy(() -> config("kafka.producer.lingr.ms", "5"))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("'kafka.producer.lingr.ms'")
+            .hasMessageContaining("did you mean 'kafka.producer.linger.ms'?");
+        assertThatThrownBy(() -> config("kafka.topic.min.insync.replica", "2"))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("did you mean 'kafka.topic.min.insync.replicas'?");
+        // a producer setting under the consumer's prefix is a mistake too
+        assertThatThrownBy(() -> config("kafka.consumer.linger.ms", "5"))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("'kafka.consumer.linger.ms'");
+
+        ProcessorConfig config = config("kafka.num.stream.threads", "2", "kafka.security.protocol", "SSL",
+            "kafka.consumer.max.poll.records", "100", "kafka.main.consumer.fetch.max.bytes", "1048576",
+            "kafka.restore.consumer.max.poll.records", "1000", "kafka.global.consumer.client.rack", "a",
+            "kafka.producer.compression.type", "lz4", "kafka.admin.retries", "3",
+            "kafka.topic.min.insync.replicas", "2", "kafka.topic.segment.bytes", "1073741824");
+        assertThat(config.streamsProperties()).containsEntry("main.consumer.fetch.max.bytes", "1048576")
+            .containsEntry("topic.min.insync.replicas", "2").containsEntry("admin.retries", "3");
+    }
+
+    @Test
+    void shouldRefuseAtLeastOnceNamingTheKey() {
+        assertThatThrownBy(() -> config("kafka.processing.guarantee", "at_least_once"))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("kafka.processing.guarantee")
+            .hasMessageContaining("count snapshot can be lost");
+        assertThat(config("kafka.processing.guarantee", "exactly_once_v2").streamsProperties())
+            .containsEntry("processing.guarantee", "exactly_once_v2");
+    }
+
+    @Test
+    void shouldRefuseTopicsThatCollideNamingBothKeys() {
+        assertThatThrownBy(() -> config("topic.dead.letters", "inventory-events"))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("'topic.events'")
+            .hasMessageContaining("'topic.dead.letters'").hasMessageContaining("'inventory-events'");
+        assertThatThrownBy(() -> config("topic.snapshots", "shared", "topic.snapshot.requests", "shared"))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("'topic.snapshots'")
+            .hasMessageContaining("'topic.snapshot.requests'");
+    }
+
+    @Test
+    void shouldRefuseAPerTypeKeyOfATypeNoFoldHasNamingTheKeyAndTheFoldTypes() {
+        ProcessorConfig config = config("aggregate.BankAcount.snapshot.every.events", "10",
+            "aggregate.warehouse.snapshot.every.events", "5");
+        assertThatThrownBy(() -> config.requireFoldsForOverriddenTypes(List.of("InventoryItem", "Warehouse")))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("'aggregate.BankAcount.snapshot.every.events'")
+            .hasMessageContaining("[InventoryItem, Warehouse]");
+        config.requireFoldsForOverriddenTypes(List.of("InventoryItem", "Warehouse", "BANKACOUNT"));
+    }
+
+    @Test
+    void shouldFindTheNearestKeyByEditDistance() {
+        assertThat(ProcessorConfig.editDistance("kitten", "sitting")).isEqualTo(3);
+        assertThat(ProcessorConfig.editDistance("", "abc")).isEqualTo(3);
+        assertThat(ProcessorConfig.nearest("http.prot", ProcessorConfig.knownKeys().stream())).isEqualTo("http.port");
+    }
+
     /** A RocksDB config setter of the user's own. */
     public static class CustomSetter implements org.apache.kafka.streams.state.RocksDBConfigSetter {
         @Override

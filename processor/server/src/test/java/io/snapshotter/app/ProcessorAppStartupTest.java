@@ -1,0 +1,29 @@
+package io.snapshotter.app;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.snapshotter.config.ProcessorConfig;
+import io.snapshotter.metrics.ProcessorMeters;
+import io.snapshotter.registry.InMemorySchemaRegistry;
+import io.snapshotter.topology.FoldRegistry;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+/** Checks that need the folds, made where they are known: before any topic or Kafka Streams exists. */
+class ProcessorAppStartupTest {
+
+    @Test
+    void shouldRefuseAPerTypeKeyOfATypeNoFoldHasBeforeTouchingKafka() {
+        // no broker listens there: reaching Kafka would fail differently
+        ProcessorConfig config = new ProcessorConfig(Map.of("kafka.bootstrap.servers", "localhost:1",
+            "aggregate.BankAcount.snapshot.every.events", "10"));
+        FoldRegistry folds = FoldRegistry.fromClassPath(); // the inventory sample: InventoryItem, Warehouse
+
+        assertThatThrownBy(() -> ProcessorApp.start(config, new InMemorySchemaRegistry(), folds,
+                ProcessorMeters.newRegistry(config.applicationId())))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("'aggregate.BankAcount.snapshot.every.events'")
+            .hasMessageContaining("[InventoryItem, Warehouse]");
+    }
+}
