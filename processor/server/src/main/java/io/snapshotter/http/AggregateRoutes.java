@@ -93,7 +93,25 @@ final class AggregateRoutes {
             .put("lastEventTimestamp", aggregate.lastEventTimestamp().toString())
             .put("eventsSinceSnapshot", aggregate.eventsSinceSnapshot())
             .put("lastSnapshotVersion", aggregate.lastSnapshotVersion());
-        json.set("state", AvroJson.toJson(aggregate.state()));
+        if (aggregate.state() == null) {
+            json.putNull("state");
+        } else {
+            json.set("state", AvroJson.toJson(aggregate.state()));
+        }
+        AggregateView.Parking parked = aggregate.parked();
+        if (parked == null) {
+            json.putNull("parked");
+        } else {
+            json.set("parked", Json.object()
+                .put("sequence", parked.sequence())
+                .put("eventId", parked.eventId())
+                .put("reason", parked.reason())
+                .put("error", parked.error())
+                .put("parkedAt", parked.parkedAt().toString())
+                .put("source", parked.source())
+                .put("eventsHeld", parked.eventsHeld())
+                .put("redrive", "dead-letters redrive --aggregate " + aggregate.aggregateId()));
+        }
         return json;
     }
 }

@@ -9,6 +9,7 @@ import io.snapshotter.query.AggregateLookup.ServedFrom;
 import io.snapshotter.registry.SchemaRegistryClient;
 import io.snapshotter.registry.SchemaRegistryClient.Availability;
 import io.snapshotter.schema.store.AggregateRecord;
+import io.snapshotter.schema.store.Parked;
 import io.snapshotter.serde.AvroWireCodec;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -126,10 +127,15 @@ public final class InteractiveQueries implements AggregateQueries {
             return new NotFound(servedFrom);
         }
         byte[] state = bytes(record.getState());
+        Parked parked = record.getParked();
         return new Found(new AggregateView(
             aggregateId, record.getAggregateType(), record.getVersion(), record.getLastEventId(),
             Instant.ofEpochMilli(record.getLastEventTimestamp()), record.getEventsSinceSnapshot(),
-            record.getLastSnapshotVersion(), codec.decode(state, codec.writerSchemaOf(state))), servedFrom);
+            record.getLastSnapshotVersion(), state.length == 0 ? null : codec.decode(state, codec.writerSchemaOf(state)),
+            parked == null ? null : new AggregateView.Parking(parked.getSequence(), parked.getEventId(),
+                parked.getReason(), parked.getError(), Instant.ofEpochMilli(parked.getParkedAt()),
+                parked.getSourceTopic() + "-" + parked.getSourcePartition() + "@" + parked.getSourceOffset(),
+                parked.getEventsHeld())), servedFrom);
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

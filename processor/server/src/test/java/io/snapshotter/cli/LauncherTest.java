@@ -7,6 +7,7 @@ import io.snapshotter.config.ConfigSources;
 import io.snapshotter.config.ProcessorConfig;
 import io.snapshotter.registry.InMemorySchemaRegistry;
 import io.snapshotter.testkit.EmbeddedKafka;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -256,11 +257,19 @@ class LauncherTest {
         String app = "launcher-failing-" + System.nanoTime();
         Path file = config(app, app + "-events", Files.createDirectories(dir.resolve("state")));
         // every store fails to open, and no thread is replaced: Kafka Streams goes to ERROR
+        com.sun.net.httpserver.HttpServer registry = emptyRegistry();
         Files.writeString(file, String.join("\n",
             "kafka.rocksdb.config.setter=" + FailingRocksDbSetter.class.getName(),
-            "processor.thread.replacements.max=0", ""), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+            "processor.thread.replacements.max=0",
+            "schema.registry.url=http://127.0.0.1:" + registry.getAddress().getPort(), ""),
+            StandardCharsets.UTF_8, StandardOpenOption.APPEND);
 
-        Run run = launch("run", "--config", file.toString());
+        Run run;
+        try {
+            run = launch("run", "--config", file.toString());
+        } finally {
+            registry.stop(0);
+        }
 
         assertThat(run.exitCode()).isEqualTo(Launcher.FAILED);
         assertThat(run.err()).contains("The processor failed");
@@ -280,6 +289,24 @@ class LauncherTest {
         processor.close();
 
         assertThat(processor.awaitStop()).isEqualTo(KafkaStreams.State.NOT_RUNNING);
+    }
+
+    /**
+     * The start-up check's side of a registry with no subjects (GET /subjects): the processor gets no
+     * further than opening its stores here, so it asks nothing else.
+     */
+    private static com.sun.net.httpserver.HttpServer emptyRegistry() throws IOException {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/subjects", exchange -> {
+            byte[] body = "[]".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/vnd.schemaregistry.v1+json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        return server;
     }
 
     /** A RocksDB setter that fails every store it is asked to configure. */

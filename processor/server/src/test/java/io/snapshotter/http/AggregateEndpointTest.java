@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.snapshotter.http.ApiFixture.Api;
 import io.snapshotter.http.ApiFixture.FakeQueries;
+import io.snapshotter.query.AggregateView;
 import io.snapshotter.query.AggregateLookup.Found;
 import io.snapshotter.query.AggregateLookup.NotReady;
 import io.snapshotter.query.AggregateLookup.OnAnotherInstance;
@@ -46,7 +47,31 @@ class AggregateEndpointTest {
         assertThat(body.get("eventsSinceSnapshot").asLong()).isEqualTo(2);
         assertThat(body.get("lastSnapshotVersion").asLong()).isEqualTo(3);
         assertThat(body.get("state").toString()).isEqualTo(AvroJson.toJson(ApiFixture.STATE).toString());
+        assertThat(body.get("parked").isNull()).isTrue();
         assertThat(queries.routings).containsExactly(Routing.MAY_FORWARD);
+    }
+
+    @Test
+    void shouldShowAParkedAggregateWithTheRejectedSequenceAndHowToReDrive() throws IOException {
+        FakeQueries queries = new FakeQueries();
+        AggregateView plain = ApiFixture.aggregate("item-1", 5, 2);
+        AggregateView parked = new AggregateView(plain.aggregateId(), plain.aggregateType(), plain.version(),
+            plain.lastEventId(), plain.lastEventTimestamp(), plain.eventsSinceSnapshot(), plain.lastSnapshotVersion(),
+            plain.state(), new AggregateView.Parking(6, "event-6", "FOLD_FAILED", "cannot ship 9", ApiFixture.AT,
+                "inventory-events-0@17", 3));
+        queries.answers.put("item-1", new Found(parked, ServedFrom.ACTIVE));
+        Api api = fixture.start(queries);
+
+        JsonNode body = Json.MAPPER.readTree(fixture.get(api, "/aggregates/item-1").body());
+
+        JsonNode json = body.get("parked");
+        assertThat(json.get("sequence").asLong()).isEqualTo(6);
+        assertThat(json.get("reason").asText()).isEqualTo("FOLD_FAILED");
+        assertThat(json.get("error").asText()).isEqualTo("cannot ship 9");
+        assertThat(json.get("source").asText()).isEqualTo("inventory-events-0@17");
+        assertThat(json.get("eventsHeld").asLong()).isEqualTo(3);
+        assertThat(json.get("redrive").asText()).isEqualTo("dead-letters redrive --aggregate item-1");
+        assertThat(body.get("version").asLong()).isEqualTo(5);
     }
 
     @Test

@@ -113,7 +113,7 @@ final class ApiFixture implements AfterEachCallback {
 
     static AggregateView aggregate(String aggregateId, long version, long eventsSinceSnapshot) {
         return new AggregateView(aggregateId, "InventoryItem", version, "event-" + version, AT, eventsSinceSnapshot,
-            version - eventsSinceSnapshot, STATE);
+            version - eventsSinceSnapshot, STATE, null);
     }
 
     static Found found(String aggregateId, long version, long eventsSinceSnapshot) {

@@ -18,6 +18,7 @@ import io.snapshotter.registry.InMemorySchemaRegistry;
 import io.snapshotter.registry.RegistryUnavailableException;
 import io.snapshotter.registry.RestSchemaRegistryClient;
 import io.snapshotter.schema.store.AggregateRecord;
+import io.snapshotter.schema.store.Parked;
 import io.snapshotter.serde.AvroWireCodec;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -218,6 +219,38 @@ class InteractiveQueriesTest {
         assertThat(readiness.reason()).startsWith("schema registry unreachable since " + unreachable.availability().since()
             + ": Schema registry at " + url + " unreachable");
         assertThat(alsoRebalancing.reason()).contains("schema registry unreachable").endsWith("; Kafka Streams is REBALANCING");
+    }
+
+    @Test
+    void shouldShowWhereAnAggregateIsParked() {
+        streams.owner = SELF;
+        AggregateRecord parked = record(5, 2);
+        parked.setParked(new Parked(6L, "event-6", "FOLD_FAILED", "cannot ship 9, only 7 on hand",
+            AT.plusSeconds(60).toEpochMilli(), "inventory-events", 3, 42L, 2L));
+        streams.active.put("item-1", parked);
+
+        AggregateView aggregate = ((Found) queries().lookup("item-1", Routing.MAY_FORWARD)).aggregate();
+
+        assertThat(aggregate.state()).isEqualTo(STATE);
+        assertThat(aggregate.parked()).isEqualTo(new AggregateView.Parking(6, "event-6", "FOLD_FAILED",
+            "cannot ship 9, only 7 on hand", AT.plusSeconds(60), "inventory-events-3@42", 2));
+    }
+
+    @Test
+    void shouldAnswerANewAggregateParkedBeforeItsFirstEventWithoutState() {
+        streams.owner = SELF;
+        AggregateRecord parked = record(0, 0);
+        parked.setState(ByteBuffer.wrap(new byte[0]));
+        parked.setParked(new Parked(1L, "event-1", "UNKNOWN_EVENT_TYPE", "not an event of InventoryItem",
+            AT.toEpochMilli(), "inventory-events", 0, 7L, 0L));
+        streams.active.put("item-9", parked);
+
+        AggregateView aggregate = ((Found) queries().lookup("item-9", Routing.MAY_FORWARD)).aggregate();
+
+        assertThat(aggregate.version()).isZero();
+        assertThat(aggregate.state()).isNull();
+        assertThat(aggregate.parked().sequence()).isEqualTo(1);
+        assertThat(queries().lookup("item-1", Routing.MAY_FORWARD)).isInstanceOf(NotFound.class);
     }
 
     private AggregateRecord record(long version, long eventsSinceSnapshot) {

@@ -40,6 +40,27 @@ class ManualSnapshotTest {
     final TopologyFixture.Factory fixtures = new TopologyFixture.Factory();
 
     @Test
+    void shouldNotMoveStreamTimeSoOtherPendingTimeSnapshotsStayPending() {
+        TopologyFixture fixture = fixtures.start(Map.of("snapshot.clock", "stream-time", "snapshot.policy", "time",
+            "snapshot.every.ms", "60000"));
+        fixture.sendEvents(ITEM, "item-1", 1, 2, T0);
+        fixture.sendEvents(ITEM, "item-2", 1, 1, T0);
+
+        // the admin endpoint stamps a request with the wall clock, an hour past the events here
+        SnapshotRequest request = new SnapshotRequest("request-1", "ops", "test", T0 + 3_600_000);
+        fixture.sendRawSnapshotRequest("item-1".getBytes(StandardCharsets.UTF_8), request.toBytes(),
+            START.plus(java.time.Duration.ofHours(1)));
+
+        assertThat(fixture.readSnapshots()).extracting(Snapshot::getAggregateId, s -> s.getMetadata().getReason())
+            .containsExactly(tuple("item-1", SnapshotReason.MANUAL));
+        assertThat(fixture.readSnapshots()).isEmpty();
+        assertThat(fixture.aggregate("item-2").getEventsSinceSnapshot()).isEqualTo(1);
+        // stream time still moves with the events: item-2's snapshot falls due at T0 + 60 s
+        fixture.sendEvents(ITEM, "item-3", 1, 1, T0 + 61_000);
+        assertThat(fixture.readSnapshots()).extracting(Snapshot::getAggregateId).contains("item-2");
+    }
+
+    @Test
     void shouldSnapshotTheFoldedStateWithReasonManualWhenRequested() {
         TopologyFixture fixture = fixtures.start(COUNT_EVERY_N);
         List<DomainEvent> events = fixture.sendEvents(ITEM, "item-1", 1, 3, T0);
