@@ -199,6 +199,7 @@ final class MemoryBenchmark {
         Map<String, String> values = new HashMap<>();
         values.put("kafka.bootstrap.servers", bootstrap);
         values.put("kafka.application.id", "memory-" + mode);
+        values.putIfAbsent("schema.registry.url", "mock://memory-" + mode);
         values.put("kafka.state.dir", stateDir);
         values.put("kafka.num.stream.threads", String.valueOf(threads));
         values.put("topic.events", "memory-" + mode + "-events");

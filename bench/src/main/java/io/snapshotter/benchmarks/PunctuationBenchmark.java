@@ -201,6 +201,7 @@ final class PunctuationBenchmark {
             Map<String, String> values = new HashMap<>();
             values.put("kafka.bootstrap.servers", "dummy:9092");
             values.put("kafka.application.id", APPLICATION_ID);
+            values.put("schema.registry.url", "mock://" + APPLICATION_ID);
             values.put(TopologyConfig.SNAPSHOT_POLICY, "hybrid");
             values.put(TopologyConfig.SNAPSHOT_EVERY_EVENTS, "100");
             values.put(TopologyConfig.SNAPSHOT_EVERY_MS, String.valueOf(T));

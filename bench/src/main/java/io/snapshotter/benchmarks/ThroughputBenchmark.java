@@ -294,6 +294,7 @@ public final class ThroughputBenchmark {
             public Running start(String group, Path stateDir, AtomicReference<String> failure) throws Exception {
                 values.put("kafka.bootstrap.servers", bootstrap);
                 values.put("kafka.application.id", group);
+                values.putIfAbsent("schema.registry.url", "mock://" + group);
                 values.put("kafka.state.dir", stateDir.toString());
                 values.put(TopologyConfig.EVENTS_TOPIC, topic);
                 values.put(TopologyConfig.SNAPSHOTS_TOPIC, group + "-snapshots");

@@ -40,6 +40,7 @@ final class Workload {
         Map<String, String> values = new HashMap<>();
         values.put("kafka.bootstrap.servers", "dummy:9092");
         values.put("kafka.application.id", APPLICATION_ID);
+        values.put("schema.registry.url", "mock://" + APPLICATION_ID);
         values.putAll(overrides);
         config = new ProcessorConfig(values);
         encoder = new EventEncoder(codec, config.eventsTopic());

@@ -50,6 +50,7 @@ class ProcessorToDynamoDbTest {
             Map<String, String> values = new HashMap<>();
             values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
             values.put("kafka.application.id", "to-dynamodb");
+            values.put("schema.registry.url", "mock://to-dynamodb");
             values.put("kafka.state.dir", stateDir.toString());
             values.put("topics.partitions", "2");
             values.put("snapshot.policy", "count");

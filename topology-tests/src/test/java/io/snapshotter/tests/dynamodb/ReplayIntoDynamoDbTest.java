@@ -53,6 +53,7 @@ class ReplayIntoDynamoDbTest {
             Map<String, String> values = new HashMap<>();
             values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
             values.put("kafka.application.id", "replay-dynamodb");
+            values.put("schema.registry.url", "mock://replay-dynamodb");
             values.put("kafka.state.dir", stateDir.toString());
             values.put("topics.partitions", "2");
             values.put("snapshot.policy", "count");
