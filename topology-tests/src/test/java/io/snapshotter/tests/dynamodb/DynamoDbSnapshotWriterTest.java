@@ -76,7 +76,6 @@ class DynamoDbSnapshotWriterTest {
         config = new ProcessorConfig(Map.of(
             "kafka.bootstrap.servers", kafka.bootstrapServers(),
             "kafka.application.id", name,
-            "schema.registry.url", "mock://" + name,
             "topic.snapshots", name + "-snapshots",
             "topic.dead.letters", name + "-dlq",
             "dynamodb.enabled", "true",
