@@ -42,6 +42,9 @@ public enum DeadLetterReason {
     POLICY_FAILED,
     /** Processing failed in a way the fold does not classify; caught by the processing exception handler. */
     PROCESSING_FAILED,
-    /** A snapshot too large for a DynamoDB item even compressed (it stays on the snapshot topic). */
+    /**
+     * A snapshot too large for a DynamoDB item even compressed (it stays on the snapshot topic), or one
+     * the broker refused for the snapshot topic (the dead letter then has no value).
+     */
     SNAPSHOT_TOO_LARGE
 }

@@ -67,8 +67,9 @@ final class TopicSetup {
         if (!raise) {
             throw new IllegalStateException("Topic '" + topic + "' accepts records of up to " + actual + " bytes "
                 + "(max.message.bytes) but the processor writes up to " + required + " to it (from "
-                + TopologyConfig.SNAPSHOT_MAX_BYTES + " and the events topic's max.message.bytes); raise it, or set "
-                + ProcessorConfig.TOPICS_CREATE + "=true to let the processor do it");
+                + TopologyConfig.SNAPSHOT_MAX_BYTES + " and the events topic's max.message.bytes); raise it, set "
+                + ProcessorConfig.TOPICS_CREATE + "=true to let the processor do it, or lower "
+                + TopologyConfig.SNAPSHOT_MAX_BYTES);
         }
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
@@ -79,8 +80,13 @@ final class TopicSetup {
 
     private static int maxMessageBytes(Admin admin, String topic) throws ExecutionException, InterruptedException {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        Config config = onceKnown(() -> admin.describeConfigs(List.of(resource)).all().get().get(resource));
-        return Integer.parseInt(config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value());
+        try {
+            Config config = onceKnown(() -> admin.describeConfigs(List.of(resource)).all().get().get(resource));
+            return Integer.parseInt(config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Cannot read max.message.bytes of topic '" + topic + "': "
+                + e.getCause().getMessage(), e.getCause());
+        }
     }
 
     static void ensureTopics(Admin admin, ProcessorConfig config) throws InterruptedException {
