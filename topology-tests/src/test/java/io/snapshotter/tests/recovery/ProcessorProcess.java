@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * {@code config/application.properties} there: the file given is the whole configuration, over the
  * processor's built-in defaults). The HTTP port is fixed at start and kept across restarts.
  */
-final class ProcessorProcess implements AutoCloseable {
+public final class ProcessorProcess implements AutoCloseable {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(40);
@@ -51,7 +51,7 @@ final class ProcessorProcess implements AutoCloseable {
      * {@code <workDir>/<name>.properties}, starts the processor with it and waits until
      * {@code GET /ready} answers 200.
      */
-    static ProcessorProcess start(Path workDir, String name, Map<String, String> config)
+    public static ProcessorProcess start(Path workDir, String name, Map<String, String> config)
             throws IOException, InterruptedException {
         Files.createDirectories(workDir);
         int port;
@@ -84,20 +84,20 @@ final class ProcessorProcess implements AutoCloseable {
     }
 
     /** The HTTP API's base URL; the same across restarts. */
-    URI httpAddress() {
+    public URI httpAddress() {
         return httpAddress;
     }
 
-    Path logFile() {
+    public Path logFile() {
         return logFile;
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process != null && process.isAlive();
     }
 
     /** Kills the processor with {@code SIGKILL}: no shutdown hook, no commit, no state flush. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         if (process != null) {
             process.destroyForcibly();
             process.waitFor();
@@ -105,7 +105,7 @@ final class ProcessorProcess implements AutoCloseable {
     }
 
     /** Stops the processor with {@code SIGTERM}: Kafka Streams closes cleanly, committing its work. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroy();
             if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
@@ -116,7 +116,7 @@ final class ProcessorProcess implements AutoCloseable {
     }
 
     /** Starts the processor again with the same configuration (state directory, HTTP port) and waits until it is ready. */
-    void restart() throws IOException, InterruptedException {
+    public void restart() throws IOException, InterruptedException {
         if (isAlive()) {
             throw new IllegalStateException("The processor still runs");
         }
@@ -133,7 +133,7 @@ final class ProcessorProcess implements AutoCloseable {
     }
 
     /** How long the last start took, from launching the JVM to {@code /ready} answering 200. */
-    long readyMillis() {
+    public long readyMillis() {
         return readyMillis;
     }
 
@@ -188,7 +188,7 @@ final class ProcessorProcess implements AutoCloseable {
      * The warnings and errors of the process output, each kind once with how often it came: the
      * level, the logger and the start of the message, with numbers and ids left out.
      */
-    Map<String, Long> warnings() throws IOException {
+    public Map<String, Long> warnings() throws IOException {
         Map<String, Long> kinds = new TreeMap<>();
         for (String line : Files.readAllLines(logFile)) {
             int level = Math.max(line.indexOf(" WARN "), line.indexOf(" ERROR"));
@@ -201,7 +201,7 @@ final class ProcessorProcess implements AutoCloseable {
     }
 
     /** The lines of the process output that contain {@code phrase}. */
-    List<String> linesContaining(String phrase) throws IOException {
+    public List<String> linesContaining(String phrase) throws IOException {
         return Files.readAllLines(logFile).stream().filter(line -> line.contains(phrase)).toList();
     }
 
@@ -209,7 +209,7 @@ final class ProcessorProcess implements AutoCloseable {
      * The exception each line containing {@code phrase} logged: the lines after it up to its stack
      * trace's end, less the frames ({@code at ...}, {@code ... N more}).
      */
-    List<String> exceptionsAfter(String phrase) throws IOException {
+    public List<String> exceptionsAfter(String phrase) throws IOException {
         List<String> lines = Files.readAllLines(logFile);
         List<String> found = new java.util.ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
@@ -226,7 +226,7 @@ final class ProcessorProcess implements AutoCloseable {
     }
 
     /** How many lines of the process output contain each of {@code phrases}, for the test's report. */
-    Map<String, Long> count(String... phrases) throws IOException {
+    public Map<String, Long> count(String... phrases) throws IOException {
         List<String> lines = Files.readAllLines(logFile);
         Map<String, Long> counts = new TreeMap<>();
         for (String phrase : phrases) {

@@ -9,26 +9,50 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A real Apicurio Registry (in memory) as a child process on a free loopback port, speaking the
- * Confluent API under {@code /apis/ccompat/v7}. Maven unpacks it (see topology-tests/pom.xml) and
- * passes the runner jar's path as {@code apicurio.runner.jar}.
+ * A real Apicurio Registry as a child process on a free loopback port, speaking the Confluent API
+ * under {@code /apis/ccompat/v7}: in memory ({@link #start()}), or on an H2 database file
+ * ({@link #startPersistent(Path)}), which survives a {@link #restart()} on the same port. Maven
+ * unpacks it (see topology-tests/pom.xml) and passes the runner jar's path as
+ * {@code apicurio.runner.jar}.
  */
 public final class ApicurioRegistry implements AutoCloseable {
 
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
 
-    private final Process process;
+    private final List<String> command;
+    private final Path jar;
     private final String url;
+    private final Path log;
+    private Process process;
 
-    private ApicurioRegistry(Process process, String url) {
-        this.process = process;
-        this.url = url;
+    private ApicurioRegistry(List<String> command, Path jar, int port, Path log) {
+        this.command = command;
+        this.jar = jar;
+        this.url = "http://127.0.0.1:" + port + "/apis/ccompat/v7";
+        this.log = log;
     }
 
+    /** An in-memory registry: a restart would lose every schema. */
     public static ApicurioRegistry start() throws IOException, InterruptedException {
+        return start(List.of());
+    }
+
+    /**
+     * A registry whose schemas live in an H2 database file under {@code dataDir} (Apicurio's SQL
+     * storage, H2 flavour, which the runner jar carries): {@link #restart()} keeps them, and their ids.
+     */
+    public static ApicurioRegistry startPersistent(Path dataDir) throws IOException, InterruptedException {
+        Files.createDirectories(dataDir);
+        return start(List.of("-Dapicurio.storage.sql.kind=h2",
+            "-Dapicurio.datasource.url=jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("registry")
+                + ";DB_CLOSE_ON_EXIT=FALSE"));
+    }
+
+    private static ApicurioRegistry start(List<String> storageOptions) throws IOException, InterruptedException {
         Path jar = Path.of(System.getProperty("apicurio.runner.jar", "target/apicurio/missing.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("Apicurio runner jar not found at " + jar + "; run the tests through Maven");
@@ -37,28 +61,47 @@ public final class ApicurioRegistry implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        Path log = Files.createTempFile("apicurio-", ".log");
-        Process process = new ProcessBuilder(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-Dquarkus.http.port=" + port,
-                "-Dquarkus.http.host=127.0.0.1",
-                "-Dquarkus.management.enabled=false",
-                // same schema, other formatting: same id, as Confluent does
-                "-Dapicurio.ccompat.use-canonical-hash=true",
-                "-jar", jar.toString()))
+        List<String> command = new ArrayList<>(List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx512m",
+            "-Dquarkus.http.port=" + port,
+            "-Dquarkus.http.host=127.0.0.1",
+            "-Dquarkus.management.enabled=false",
+            // same schema, other formatting: same id, as Confluent does
+            "-Dapicurio.ccompat.use-canonical-hash=true"));
+        command.addAll(storageOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        ApicurioRegistry registry = new ApicurioRegistry(command, jar, port, Files.createTempFile("apicurio-", ".log"));
+        registry.launch();
+        return registry;
+    }
+
+    private void launch() throws IOException, InterruptedException {
+        process = new ProcessBuilder(command)
             .directory(jar.getParent().toFile())
             .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
-        ApicurioRegistry registry = new ApicurioRegistry(process, "http://127.0.0.1:" + port + "/apis/ccompat/v7");
-        registry.awaitReady(log);
-        return registry;
+        awaitReady(log);
+    }
+
+    /**
+     * Stops the registry (SIGTERM: H2 writes its file on close; a SIGKILL may lose the last second
+     * of writes) and starts it again on the same port, waiting until it answers.
+     */
+    public void restart() throws IOException, InterruptedException {
+        close();
+        launch();
     }
 
     /** The base URL of the Confluent-compatible API, as {@code schema.registry.url} takes it. */
     public String url() {
         return url;
+    }
+
+    /** The port {@link #url()} names; the same across restarts. */
+    public int port() {
+        return URI.create(url).getPort();
     }
 
     private void awaitReady(Path log) throws InterruptedException, IOException {
