@@ -72,9 +72,11 @@ final class ChaosSoak {
     private static final int INSTANCES = 2;
     private static final int SNAPSHOT_EVERY = 5;
     private static final int PARTITIONS = 6;
-    private static final Duration SETTLE = Duration.ofSeconds(240);
-    /** What the DynamoDB writer logs when a batch fails and it backs off (BatchWriter). */
-    private static final String BACKOFF_LINE = "failed (attempt";
+    private static final Duration SETTLE = Duration.ofSeconds(180);
+    /** The DynamoDB writer's thread, as the processor's log pattern shows it. */
+    private static final String WRITER_THREAD = "[dynamodb-snapshot-writer]";
+    /** What the processor logs when its DynamoDB writer gives up (SnapshotRelay). */
+    private static final String WRITER_STOPPED = "snapshot writer stopped";
     private static final List<String> BROKER_JVM = List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
     private final Plan plan;
@@ -126,11 +128,15 @@ final class ChaosSoak {
                 + (workload.inputCount() - workload.sent()), List.of());
 
             SoakChecks checks = new SoakChecks(workload, report, codec, kafka.bootstrapServers(), SETTLE);
+            long checking = System.nanoTime();
             checks.servedStates(instances.stream().map(ProcessorProcess::httpAddress).toList());
+            System.out.printf("soak: served states checked in %d s%n", secondsSince(checking));
             var snapshots = checks.snapshots(prefix + "-snapshots");
+            checking = System.nanoTime();
             try (DynamoDbClient client = dynamo.client()) {
                 checks.dynamoDb(new DynamoDbSnapshotHistory(client, prefix + "_snapshots", codec), snapshots, plan.keep());
             }
+            System.out.printf("soak: DynamoDB checked in %d s%n", secondsSince(checking));
             checks.deadLetters(prefix + "-dlq", prefix + "-events");
             report.check("instances never exited unasked", INSTANCES, unaskedExits[0], List.of());
             printLogSummary();
@@ -269,30 +275,35 @@ final class ChaosSoak {
     }
 
     /**
-     * Refuses DynamoDB connections for the outage; once a writer logs a failed batch (it is backing
-     * off), stops one instance with SIGTERM, which leaves both groups at once: the survivor's writer
+     * Refuses DynamoDB connections for the outage; once a writer logs a warning (a failed write it
+     * retries after a backoff), stops one instance with SIGTERM, which leaves both groups at once: the survivor's writer
      * takes over the partitions while its own writes are failing. The stopped instance starts again
      * after the outage (at startup the processor checks the table, which an outage would fail).
      */
     private void dynamoOutageWithRebalance(ProcessorProcess victim) throws Exception {
-        long before = backoffLines();
+        long before = writerLines(" WARN ");
+        long stoppedBefore = writerLines(WRITER_STOPPED);
         dynamoProxy.refuse();
         long outageStart = System.nanoTime();
         report.injected(DYNAMO);
         try {
             long deadline = outageStart + plan.dynamoOutage().toNanos() / 2;
-            while (backoffLines() == before && System.nanoTime() < deadline) {
+            while (writerLines(" WARN ") == before && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
-            if (backoffLines() > before) {
-                try {
-                    victim.stop();
-                } catch (IllegalStateException e) {
-                    report.incident("SIGTERM during a DynamoDB backoff: " + e.getMessage());
-                }
+            boolean backingOff = writerLines(" WARN ") > before;
+            if (!backingOff) {
+                report.incident("no DynamoDB writer logged a retry within " + plan.dynamoOutage().dividedBy(2)
+                    + " of the outage (" + (writerLines(WRITER_STOPPED) - stoppedBefore) + " logged '" + WRITER_STOPPED
+                    + "' instead); the instance is stopped all the same, but that is no rebalance during a backoff");
+            }
+            try {
+                victim.stop();
+            } catch (IllegalStateException e) {
+                report.incident("SIGTERM during the DynamoDB outage: " + e.getMessage());
+            }
+            if (backingOff) {
                 report.injected(REBALANCE);
-            } else {
-                report.incident("no writer backed off within " + plan.dynamoOutage().dividedBy(2) + " of the DynamoDB outage; no rebalance played");
             }
             long rest = outageStart + plan.dynamoOutage().toNanos() - System.nanoTime();
             if (rest > 0) {
@@ -306,10 +317,11 @@ final class ChaosSoak {
         }
     }
 
-    private long backoffLines() throws java.io.IOException {
+    /** Lines of the writer's thread containing {@code phrase}, in all instances' logs. */
+    private long writerLines(String phrase) throws java.io.IOException {
         long lines = 0;
         for (ProcessorProcess instance : instances) {
-            lines += instance.linesContaining(BACKOFF_LINE).size();
+            lines += instance.linesContaining(WRITER_THREAD).stream().filter(line -> line.contains(phrase)).count();
         }
         return lines;
     }
@@ -334,8 +346,8 @@ final class ChaosSoak {
     private void printLogSummary() {
         for (int i = 0; i < instances.size(); i++) {
             try {
-                System.out.printf("soak: processor-%d log: %s%n", i, instances.get(i).count(" ERROR ", " WARN ", BACKOFF_LINE,
-                    "Stream thread failed", "snapshot writer stopped", "dead-lettered"));
+                System.out.printf("soak: processor-%d log: %s%n", i, instances.get(i).count(" ERROR ", " WARN ", WRITER_THREAD,
+                    "Stream thread failed", WRITER_STOPPED, "dead-lettered"));
                 instances.get(i).warnings().entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
                     .forEach(e -> System.out.printf("soak: processor log: %5d x %s%n", e.getValue(), e.getKey()));
             } catch (Exception e) {
