@@ -25,6 +25,9 @@ public final class SnapshotFactory {
     /** Encoding of the state field: the state record in the Confluent wire format. */
     public static final int STATE_FORMAT_VERSION = 1;
 
+    /** The largest state {@link #verifiedState(Snapshot)} decompresses: the most {@code snapshot.max.bytes} allows. */
+    public static final int MAX_STATE_BYTES = 64 * 1024 * 1024;
+
     private final String createdBy;
     private final boolean compress;
     private final int compressionMinBytes;
@@ -66,6 +69,15 @@ public final class SnapshotFactory {
      * @throws CorruptSnapshotException if the checksum does not match or the bytes do not decompress
      */
     public static byte[] verifiedState(Snapshot snapshot) {
+        return verifiedState(snapshot, MAX_STATE_BYTES);
+    }
+
+    /**
+     * As {@link #verifiedState(Snapshot)}, decompressing at most {@code maxStateBytes}: a state that
+     * inflates beyond it (a gzip bomb, or bytes no fold of ours wrote) is corrupt, and is never held
+     * in memory whole.
+     */
+    public static byte[] verifiedState(Snapshot snapshot, int maxStateBytes) {
         ByteBuffer buffer = snapshot.getState().duplicate();
         byte[] stored = new byte[buffer.remaining()];
         buffer.get(stored);
@@ -77,12 +89,18 @@ public final class SnapshotFactory {
         if (snapshot.getCompression() == StateCompression.NONE) {
             return stored;
         }
+        byte[] state;
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(stored))) {
-            return in.readAllBytes();
+            state = in.readNBytes(maxStateBytes);
+            if (in.read() != -1) {
+                throw new CorruptSnapshotException(snapshot.getAggregateId(), snapshot.getVersion(),
+                    "state decompresses to more than " + maxStateBytes + " bytes");
+            }
         } catch (IOException e) {
             throw new CorruptSnapshotException(snapshot.getAggregateId(), snapshot.getVersion(),
                 "state does not decompress with " + snapshot.getCompression() + ": " + e.getMessage());
         }
+        return state;
     }
 
     /** {@code crc32c:<8 hex digits>} of {@code bytes}. */

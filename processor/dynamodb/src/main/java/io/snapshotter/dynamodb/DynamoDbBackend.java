@@ -21,16 +21,26 @@ public final class DynamoDbBackend implements AutoCloseable {
     private final AtomicBoolean open = new AtomicBoolean(true);
 
     private DynamoDbBackend(DynamoDbClient client, boolean ownsClient, DynamoDbSettings settings, AvroWireCodec codec,
-                            MeterRegistry meters) {
+                            MeterRegistry meters, ProcessorFacts facts) {
         this.client = client;
         this.ownsClient = ownsClient;
-        this.history = new DynamoDbSnapshotHistory(client, settings.table(), codec);
-        this.retention = new DynamoDbRetention(client, settings, new BatchWriter(client, settings, open::get, meters));
-        this.sink = new DynamoDbSnapshotSink(client, settings, meters);
+        this.history = new DynamoDbSnapshotHistory(client, settings.table(), codec, facts);
+        this.retention = new DynamoDbRetention(client, settings, new BatchWriter(client, settings, open::get, meters),
+            facts);
+        this.sink = new DynamoDbSnapshotSink(client, settings, meters, facts);
     }
 
     /** Connects with the configured client ({@code dynamodb.*} in {@code values}) and checks (or creates) the table. */
     public static DynamoDbBackend open(Map<String, ?> values, AvroWireCodec codec, MeterRegistry meters) {
+        return open(values, codec, meters, ProcessorFacts.NONE);
+    }
+
+    /**
+     * As {@link #open(Map, AvroWireCodec, MeterRegistry)}, reading and pruning with what {@code facts}
+     * says of the processor (its current fold versions, its largest state).
+     */
+    public static DynamoDbBackend open(Map<String, ?> values, AvroWireCodec codec, MeterRegistry meters,
+                                       ProcessorFacts facts) {
         DynamoDbSettings settings = DynamoDbSettings.from(values);
         DynamoDbClient client = settings.newClient();
         try {
@@ -39,7 +49,7 @@ public final class DynamoDbBackend implements AutoCloseable {
             client.close();
             throw e;
         }
-        return new DynamoDbBackend(client, true, settings, codec, meters);
+        return new DynamoDbBackend(client, true, settings, codec, meters, facts);
     }
 
     /**
@@ -48,8 +58,14 @@ public final class DynamoDbBackend implements AutoCloseable {
      */
     public static DynamoDbBackend open(DynamoDbClient client, DynamoDbSettings settings, AvroWireCodec codec,
                                        MeterRegistry meters) {
+        return open(client, settings, codec, meters, ProcessorFacts.NONE);
+    }
+
+    /** As {@link #open(DynamoDbClient, DynamoDbSettings, AvroWireCodec, MeterRegistry)}, with {@code facts}. */
+    public static DynamoDbBackend open(DynamoDbClient client, DynamoDbSettings settings, AvroWireCodec codec,
+                                       MeterRegistry meters, ProcessorFacts facts) {
         SnapshotTable.ensure(client, settings);
-        return new DynamoDbBackend(client, false, settings, codec, meters);
+        return new DynamoDbBackend(client, false, settings, codec, meters, facts);
     }
 
     public DynamoDbSnapshotHistory history() {

@@ -21,7 +21,15 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 /** The DynamoDB snapshot store's settings, from the {@code dynamodb.*} keys defined by {@link #CONFIG_DEF}. */
 public record DynamoDbSettings(String table, boolean createTable, Optional<String> kmsKeyId, String region,
                                Optional<URI> endpoint, Optional<AwsBasicCredentials> credentials, int keep,
-                               int batchSize, Duration backoff, Duration maxBackoff) {
+                               int batchSize, Duration backoff, Duration maxBackoff, int sweepItemsPerSecond) {
+
+    /** Settings with the default retention sweep rate. */
+    public DynamoDbSettings(String table, boolean createTable, Optional<String> kmsKeyId, String region,
+                            Optional<URI> endpoint, Optional<AwsBasicCredentials> credentials, int keep, int batchSize,
+                            Duration backoff, Duration maxBackoff) {
+        this(table, createTable, kmsKeyId, region, endpoint, credentials, keep, batchSize, backoff, maxBackoff,
+            DEFAULT_SWEEP_ITEMS_PER_SECOND);
+    }
 
     public static final String ENABLED = "dynamodb.enabled";
     public static final String TABLE = "dynamodb.table";
@@ -35,6 +43,8 @@ public record DynamoDbSettings(String table, boolean createTable, Optional<Strin
     public static final String BATCH_SIZE = "dynamodb.batch.size";
     public static final String BACKOFF_MS = "dynamodb.retry.backoff.ms";
     public static final String BACKOFF_MAX_MS = "dynamodb.retry.backoff.max.ms";
+    public static final String SWEEP_ITEMS_PER_SECOND = "dynamodb.retention.sweep.items.per.second";
+    static final int DEFAULT_SWEEP_ITEMS_PER_SECOND = 500;
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
         .define(ENABLED, Type.BOOLEAN, false, Importance.HIGH,
@@ -60,7 +70,10 @@ public record DynamoDbSettings(String table, boolean createTable, Optional<Strin
         .define(BACKOFF_MS, Type.LONG, 100L, ConfigDef.Range.atLeast(1), Importance.LOW,
             "First delay before retrying a failed or partly processed write, doubled each time, with jitter.")
         .define(BACKOFF_MAX_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
-            "The longest delay between write retries; the writer retries until DynamoDB takes the items.");
+            "The longest delay between write retries; the writer retries until DynamoDB takes the items.")
+        .define(SWEEP_ITEMS_PER_SECOND, Type.INT, DEFAULT_SWEEP_ITEMS_PER_SECOND, ConfigDef.Range.atLeast(1),
+            Importance.LOW, "Items the retention sweep reads per second at most, so it leaves the table's "
+                + "capacity to the writer and the readers.");
 
     /** @param values every configuration value (keys of other components are ignored here) */
     public static DynamoDbSettings from(Map<String, ?> values) {
@@ -80,7 +93,8 @@ public record DynamoDbSettings(String table, boolean createTable, Optional<Strin
             config.getInt(RETENTION_KEEP),
             config.getInt(BATCH_SIZE),
             Duration.ofMillis(config.getLong(BACKOFF_MS)),
-            Duration.ofMillis(config.getLong(BACKOFF_MAX_MS)));
+            Duration.ofMillis(config.getLong(BACKOFF_MAX_MS)),
+            config.getInt(SWEEP_ITEMS_PER_SECOND));
     }
 
     /** A client for these settings: the endpoint override and static credentials when given. */

@@ -4,18 +4,31 @@ import io.snapshotter.schema.Snapshot;
 import io.snapshotter.schema.SnapshotMetadata;
 import io.snapshotter.schema.SnapshotReason;
 import io.snapshotter.schema.StateCompression;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * A snapshot as a DynamoDB item, the table layout of the design: key (aggregateId, version), then
+ * A snapshot as DynamoDB items, the table layout of the design: key (aggregateId, version), then
  * aggregateType, state (binary, compressed as {@code compression} says), lastEventSequence,
  * lastEventId, timestamp (snapshot time, epoch millis), metadata (map), checksum, and what else a
- * snapshot carries, so an item reads back as the same {@link Snapshot}.
+ * snapshot carries, so the items read back as the same {@link Snapshot}.
+ *
+ * <p>A state of more than {@value #CHUNK_BYTES} bytes (stored, i.e. compressed) does not fit one
+ * item: its <em>head</em> item at (aggregateId, version) holds everything but the state, plus
+ * {@code chunks}, their count; chunk {@code i} is an item at sort key {@code -(version + (i+1)/10^6)}
+ * (version 12's first chunk is at {@code -12.000001}) holding the state's {@code i}-th slice and the
+ * snapshot's checksum. Heads are at sort keys {@code >= 0} and chunks below, so a range query over
+ * versions never meets a chunk, and one version's chunks are one range. The split is a function
+ * of the snapshot: writing it twice writes the same items.
  */
 public final class SnapshotItems {
 
@@ -35,11 +48,107 @@ public final class SnapshotItems {
     public static final String COMPRESSION = "compression";
     public static final String STATE_FORMAT_VERSION = "stateFormatVersion";
     public static final String FOLD_VERSION = "foldVersion";
+    /** On a head item: how many chunk items hold its state. */
+    public static final String CHUNKS = "chunks";
+    /** On a chunk item: its index, from 0. */
+    public static final String CHUNK = "chunk";
 
     /** DynamoDB's item size limit. */
     static final int MAX_ITEM_BYTES = 400 * 1024;
+    /** State bytes per item: DynamoDB's limit less room for the key and the other attributes. */
+    static final int CHUNK_BYTES = 350 * 1024;
+    /** Chunk sort keys have six decimal places. */
+    private static final int MAX_CHUNKS = 999_999;
 
     private SnapshotItems() {
+    }
+
+    /**
+     * The items of {@code snapshot}: one, or its chunks followed by its head (written in that order,
+     * a head is never visible before its chunks unless a write fails midway).
+     */
+    static List<Map<String, AttributeValue>> toItems(Snapshot snapshot) {
+        ByteBuffer state = snapshot.getState().duplicate();
+        if (state.remaining() <= CHUNK_BYTES) {
+            return List.of(toItem(snapshot));
+        }
+        int chunks = (state.remaining() + CHUNK_BYTES - 1) / CHUNK_BYTES;
+        if (chunks > MAX_CHUNKS) {
+            throw new IllegalArgumentException("a state of " + state.remaining() + " bytes needs more than "
+                + MAX_CHUNKS + " chunks");
+        }
+        List<Map<String, AttributeValue>> items = new ArrayList<>(chunks + 1);
+        for (int i = 0; i < chunks; i++) {
+            ByteBuffer slice = state.slice(state.position() + i * CHUNK_BYTES,
+                Math.min(CHUNK_BYTES, state.remaining() - i * CHUNK_BYTES));
+            items.add(Map.of(
+                AGGREGATE_ID, s(snapshot.getAggregateId()),
+                VERSION, AttributeValue.fromN(chunkSortKey(snapshot.getVersion(), i).toPlainString()),
+                CHUNK, n(i),
+                CHECKSUM, s(snapshot.getChecksum()),
+                STATE, AttributeValue.fromB(SdkBytes.fromByteBuffer(slice))));
+        }
+        Map<String, AttributeValue> head = toItem(snapshot);
+        head.remove(STATE);
+        head.put(CHUNKS, n(chunks));
+        items.add(head);
+        return items;
+    }
+
+    /** The sort key of chunk {@code index} of {@code version}. */
+    static BigDecimal chunkSortKey(long version, int index) {
+        return BigDecimal.valueOf(version).add(BigDecimal.valueOf(index + 1L, 6)).negate();
+    }
+
+    /** The lowest and highest sort key of the chunks of {@code version}, for a BETWEEN key condition. */
+    static List<AttributeValue> chunkRange(long version) {
+        return List.of(AttributeValue.fromN(chunkSortKey(version, MAX_CHUNKS - 1).toPlainString()),
+            AttributeValue.fromN(chunkSortKey(version, 0).toPlainString()));
+    }
+
+    /** How many chunks hold the state of the snapshot {@code head} is the item of; 0 if the head holds it. */
+    static int chunkCount(Map<String, AttributeValue> head) {
+        AttributeValue chunks = head.get(CHUNKS);
+        return chunks == null ? 0 : Integer.parseInt(chunks.n());
+    }
+
+    /**
+     * The snapshot {@code head} and its {@code chunks} (in any order) make, or empty while they are
+     * incomplete: a chunk missing, or one of another write (another checksum) of the same version.
+     *
+     * @throws IllegalArgumentException as {@link #fromItem}
+     */
+    static Optional<Snapshot> fromItems(Map<String, AttributeValue> head, List<Map<String, AttributeValue>> chunks) {
+        int count = chunkCount(head);
+        if (count == 0) {
+            return Optional.of(fromItem(head));
+        }
+        AttributeValue checksum = head.get(CHECKSUM);
+        SdkBytes[] parts = new SdkBytes[count];
+        for (Map<String, AttributeValue> chunk : chunks) {
+            if (chunk.get(CHUNK) == null || chunk.get(STATE) == null || chunk.get(STATE).b() == null) {
+                throw new IllegalArgumentException("Malformed chunk item " + chunk.get(AGGREGATE_ID) + "@"
+                    + chunk.get(VERSION));
+            }
+            int index = Integer.parseInt(chunk.get(CHUNK).n());
+            if (index < count && checksum != null && checksum.equals(chunk.get(CHECKSUM))) {
+                parts[index] = chunk.get(STATE).b();
+            }
+        }
+        int size = 0;
+        for (SdkBytes part : parts) {
+            if (part == null) {
+                return Optional.empty();
+            }
+            size += part.asByteArrayUnsafe().length;
+        }
+        ByteBuffer state = ByteBuffer.allocate(size);
+        for (SdkBytes part : parts) {
+            state.put(part.asByteBuffer());
+        }
+        Map<String, AttributeValue> whole = new HashMap<>(head);
+        whole.put(STATE, AttributeValue.fromB(SdkBytes.fromByteBuffer(state.flip())));
+        return Optional.of(fromItem(whole));
     }
 
     static Map<String, AttributeValue> toItem(Snapshot snapshot) {

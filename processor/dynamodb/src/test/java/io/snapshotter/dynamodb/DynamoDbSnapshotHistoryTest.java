@@ -30,7 +30,7 @@ import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
-/** The table layout, the reader and retention against a real DynamoDB (DynamoDB Local). */
+/** The table layout, the reader and retention against a real DynamoDB-compatible server (moto). */
 class DynamoDbSnapshotHistoryTest {
 
     private static DynamoDbServer dynamo;

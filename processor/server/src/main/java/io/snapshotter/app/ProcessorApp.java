@@ -2,6 +2,7 @@ package io.snapshotter.app;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.snapshotter.dynamodb.DynamoDbBackend;
+import io.snapshotter.dynamodb.ProcessorFacts;
 import io.snapshotter.sink.SnapshotRelay;
 import io.snapshotter.sink.SnapshotSink;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,6 +32,7 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -81,27 +83,32 @@ public final class ProcessorApp implements AutoCloseable {
      */
     public static ProcessorApp start(ProcessorConfig config, SchemaRegistryClient registry) throws InterruptedException {
         PrometheusMeterRegistry meters = ProcessorMeters.newRegistry(config.applicationId());
-        return start(config, registry, FoldRegistry.fromClassPath(), meters, () -> snapshotBackend(config, registry, meters));
+        FoldRegistry folds = FoldRegistry.fromClassPath();
+        return start(config, registry, folds, meters, () -> snapshotBackend(config, registry, folds, meters));
     }
 
     /** As {@link #start(ProcessorConfig, SchemaRegistryClient)}, with {@code folds} and {@code meters} of the caller's. */
     public static ProcessorApp start(ProcessorConfig config, SchemaRegistryClient registry, FoldRegistry folds,
                                      PrometheusMeterRegistry meters) throws InterruptedException {
-        return start(config, registry, folds, meters, () -> snapshotBackend(config, registry, meters));
+        return start(config, registry, folds, meters, () -> snapshotBackend(config, registry, folds, meters));
     }
 
     /**
      * The snapshot backend the HTTP API reads and sweeps, as configured; the processor closes it.
      * Opened after the topics are set up (a consumer of a missing snapshot topic could have the
      * broker create it uncompacted). With {@code dynamodb.enabled}: the DynamoDB table (checked or
-     * created) and a relay copying the snapshot topic into it, started here; otherwise none.
+     * created) and a relay copying the snapshot topic into it, started here; otherwise none. Its
+     * readers and retention prefer the fold versions of {@code folds}.
      */
-    static SnapshotBackend snapshotBackend(ProcessorConfig config, SchemaRegistryClient registry, MeterRegistry meters) {
+    static SnapshotBackend snapshotBackend(ProcessorConfig config, SchemaRegistryClient registry, FoldRegistry folds,
+                                           MeterRegistry meters) {
         if (!config.dynamoDbEnabled()) {
             return SnapshotBackend.none();
         }
         AvroWireCodec codec = new AvroWireCodec(registry);
-        DynamoDbBackend dynamo = DynamoDbBackend.open(config.originals(), codec, meters);
+        ProcessorFacts facts = new ProcessorFacts(folds.all().stream().collect(Collectors.toMap(
+            f -> f.fold().aggregateType(), f -> f.fold().version())), config.topology().maxStateBytes());
+        DynamoDbBackend dynamo = DynamoDbBackend.open(config.originals(), codec, meters, facts);
         SnapshotRelay relay = startRelay(config, codec, dynamo.sink(), meters);
         return SnapshotBackend.of(dynamo.history(), dynamo.retention(), () -> {
             relay.close();

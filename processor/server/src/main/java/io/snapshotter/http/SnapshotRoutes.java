@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Snapshot history from the snapshot store (DynamoDB): {@code GET /aggregates/{aggregateId}/snapshots}
  * (newest first, {@code limit} 1..{@value #MAX_LIMIT}, default {@value #DEFAULT_LIMIT}, {@code before}
- * a version to page from) and {@code GET /aggregates/{aggregateId}/snapshots/{version}}. Without a
+ * a version to page from; a corrupt snapshot is listed under {@code corrupt}, its version and problem)
+ * and {@code GET /aggregates/{aggregateId}/snapshots/{version}}. Without a
  * store both answer 503.
  */
 final class SnapshotRoutes {
@@ -54,6 +55,12 @@ final class SnapshotRoutes {
         ObjectNode json = Json.object().put("aggregateId", aggregateId);
         ArrayNode snapshots = json.putArray("snapshots");
         page.snapshots().forEach(s -> snapshots.add(toJson(s)));
+        // a corrupt snapshot is marked, not a 500 for the page: the rest of the history is still good
+        ArrayNode corrupt = json.putArray("corrupt");
+        page.corrupt().forEach(c -> corrupt.addObject().put("version", c.version()).put("problem", c.problem()));
+        if (!page.corrupt().isEmpty()) {
+            LOG.error("Corrupt snapshots of '{}' in the snapshot store: {}", aggregateId, page.corrupt());
+        }
         if (page.nextBeforeVersion() == null) {
             json.putNull("nextBefore").putNull("next");
         } else {

@@ -49,6 +49,22 @@ class SnapshotEndpointsTest {
     }
 
     @Test
+    void shouldListACorruptSnapshotInItsPageAndStillAnswer200() throws IOException {
+        store.corrupt = List.of(new SnapshotPage.Corrupt(25, "Snapshot item-1@25 is corrupt: checksum mismatch"));
+        Api api = withStore();
+
+        HttpResponse<String> response = fixture.get(api, "/aggregates/item-1/snapshots?limit=4");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode body = Json.MAPPER.readTree(response.body());
+        assertThat(body.get("snapshots")).extracting(s -> s.get("version").asLong()).containsExactly(40L, 30L, 20L, 10L);
+        assertThat(body.get("corrupt")).singleElement().satisfies(c -> {
+            assertThat(c.get("version").asLong()).isEqualTo(25);
+            assertThat(c.get("problem").asText()).contains("checksum mismatch");
+        });
+    }
+
+    @Test
     void shouldDescribeEachSnapshotWithItsDecodedState() throws IOException {
         Api api = withStore();
 
@@ -120,6 +136,7 @@ class SnapshotEndpointsTest {
     private static final class FakeStore implements SnapshotHistory {
         private final List<StoredSnapshot> snapshots;
         volatile RuntimeException failure;
+        volatile List<SnapshotPage.Corrupt> corrupt = List.of();
 
         FakeStore(List<StoredSnapshot> snapshots) {
             this.snapshots = snapshots.stream()
@@ -140,7 +157,7 @@ class SnapshotEndpointsTest {
                 .filter(s -> beforeVersion == null || s.snapshot().getVersion() < beforeVersion).toList();
             List<StoredSnapshot> page = older.stream().limit(limit).toList();
             Long next = older.size() > limit ? page.get(page.size() - 1).snapshot().getVersion() : null;
-            return new SnapshotPage(page, next);
+            return new SnapshotPage(page, corrupt, next);
         }
 
         @Override
