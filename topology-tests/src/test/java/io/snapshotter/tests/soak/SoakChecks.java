@@ -221,6 +221,9 @@ final class SoakChecks {
             } else {
                 overKeep.remove(id);
             }
+            if (!page.corrupt().isEmpty()) {
+                return "corrupt " + page.corrupt();
+            }
             List<Snapshot> expected = newestFirst.subList(0, Math.min(keep, newestFirst.size()));
             List<Snapshot> stored = page.snapshots().stream().map(StoredSnapshot::snapshot).toList();
             if (stored.size() != expected.size()) {
