@@ -134,7 +134,8 @@ final class ChaosSoak {
             var snapshots = checks.snapshots(prefix + "-snapshots");
             checking = System.nanoTime();
             try (DynamoDbClient client = dynamo.client()) {
-                checks.dynamoDb(new DynamoDbSnapshotHistory(client, prefix + "_snapshots", codec), snapshots, plan.keep());
+                checks.dynamoDb(client, prefix + "_snapshots", new DynamoDbSnapshotHistory(client, prefix + "_snapshots", codec),
+                    snapshots, plan.keep());
             }
             System.out.printf("soak: DynamoDB checked in %d s%n", secondsSince(checking));
             checks.deadLetters(prefix + "-dlq", prefix + "-events");
