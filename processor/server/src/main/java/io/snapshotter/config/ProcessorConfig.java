@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -157,6 +158,10 @@ public final class ProcessorConfig extends AbstractConfig {
         Properties all = streamsProperties();
         Properties client = new Properties();
         all.stringPropertyNames().stream().filter(clientConfigNames::contains)
+            // kafka.group.instance.id names this instance's stream threads in the application's group
+            // (Kafka Streams appends the thread's index); a client of our own, in a group of its own
+            // or in none, is no static member of it
+            .filter(name -> !name.equals(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG))
             .forEach(name -> client.put(name, all.get(name)));
         all.stringPropertyNames().stream().filter(name -> name.startsWith(prefix))
             .forEach(name -> client.put(name.substring(prefix.length()), all.get(name)));
