@@ -6,6 +6,7 @@ import io.snapshotter.sink.SinkRecord;
 import io.snapshotter.sink.SnapshotSink;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,14 +19,18 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * The DynamoDB table as a {@link SnapshotSink}: each batch is written with {@code BatchWriteItem}
- * (retried until DynamoDB takes every item), then each written aggregate is pruned to the newest K.
- * Puts are keyed by (aggregateId, version), so rewriting a snapshot after a restart or a replay
- * leaves one item. A snapshot too large for an item even compressed is reported as
- * {@link DeadLetterReason#SNAPSHOT_TOO_LARGE}.
+ * (retried until DynamoDB takes every item), then each written aggregate is pruned to the newest K
+ * (retried alike). Puts are keyed by (aggregateId, version), so rewriting a snapshot after a restart
+ * or a replay leaves one item. A snapshot too large for an item even compressed is reported as
+ * {@link DeadLetterReason#SNAPSHOT_TOO_LARGE}; one DynamoDB refuses as invalid as
+ * {@link DeadLetterReason#SNAPSHOT_REFUSED}, with DynamoDB's message. A missing table or refused
+ * credentials throw {@link TableUnusableException}: the relay shows itself failing and restarts.
  */
 public final class DynamoDbSnapshotSink implements SnapshotSink {
 
     public static final String NAME = "dynamodb";
+    /** Kept below DynamoDB's item limit: {@link SnapshotItems#sizeOf} estimates (numbers, maps), it does not count. */
+    static final int ITEM_SIZE_MARGIN = 4 * 1024;
 
     private final BatchWriter batches;
     private final DynamoDbRetention retention;
@@ -45,25 +50,38 @@ public final class DynamoDbSnapshotSink implements SnapshotSink {
     @Override
     public int write(List<SinkRecord> batch, SinkContext context) {
         this.context = context;
+        Map<List<AttributeValue>, SinkRecord> records = new LinkedHashMap<>();
         Map<List<AttributeValue>, WriteRequest> puts = new LinkedHashMap<>();
-        Set<String> aggregates = new LinkedHashSet<>();
         for (SinkRecord record : batch) {
             Map<String, AttributeValue> item = SnapshotItems.toItem(record.snapshot());
             int size = SnapshotItems.sizeOf(item);
-            if (size > SnapshotItems.MAX_ITEM_BYTES) {
+            if (size > SnapshotItems.MAX_ITEM_BYTES - ITEM_SIZE_MARGIN) {
                 context.reportErrant(record, DeadLetterReason.SNAPSHOT_TOO_LARGE, "item of about " + size
-                    + " bytes exceeds DynamoDB's " + SnapshotItems.MAX_ITEM_BYTES + "-byte limit");
+                    + " bytes exceeds DynamoDB's " + SnapshotItems.MAX_ITEM_BYTES + "-byte limit (less a margin of "
+                    + ITEM_SIZE_MARGIN + " for the estimate)");
                 continue;
             }
             // one request per key in a batch: DynamoDB refuses duplicates, and the last one wins anyway
-            puts.put(List.of(item.get(SnapshotItems.AGGREGATE_ID), item.get(SnapshotItems.VERSION)),
-                WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
-            aggregates.add(item.get(SnapshotItems.AGGREGATE_ID).s());
+            List<AttributeValue> key = keyOf(item);
+            records.put(key, record);
+            puts.put(key, WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
         }
-        batches.writeAll(new ArrayList<>(puts.values()), context::keepAlive);
+        Set<List<AttributeValue>> refused = new HashSet<>();
+        batches.writeAll(new ArrayList<>(puts.values()), context::keepAlive, (request, error) -> {
+            List<AttributeValue> key = keyOf(request.putRequest().item());
+            refused.add(key);
+            context.reportErrant(records.get(key), DeadLetterReason.SNAPSHOT_REFUSED, error);
+        });
+        Set<String> aggregates = new LinkedHashSet<>();
+        puts.keySet().stream().filter(key -> !refused.contains(key)).forEach(key -> aggregates.add(key.get(0).s()));
         for (String aggregateId : aggregates) {
-            retention.prune(aggregateId, context::keepAlive);
+            batches.retrying("pruning '" + aggregateId + "'", () -> retention.prune(aggregateId, context::keepAlive),
+                context::keepAlive);
         }
-        return puts.size();
+        return puts.size() - refused.size();
+    }
+
+    private static List<AttributeValue> keyOf(Map<String, AttributeValue> item) {
+        return List.of(item.get(SnapshotItems.AGGREGATE_ID), item.get(SnapshotItems.VERSION));
     }
 }
