@@ -2,7 +2,11 @@ package io.snapshotter.demo;
 
 import io.snapshotter.domain.inventory.SampleInventoryStream;
 import io.snapshotter.testkit.EmbeddedKafka;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.snapshotter.app.ProcessorApp;
+import io.snapshotter.app.SnapshotBackend;
+import io.snapshotter.metrics.ProcessorMeters;
+import io.snapshotter.sink.SnapshotRelay;
 import io.snapshotter.config.ConfigSources;
 import io.snapshotter.config.ProcessorConfig;
 import io.snapshotter.http.HttpSettings;
@@ -63,9 +67,12 @@ public final class EmbeddedDemo {
             InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
             AvroWireCodec codec = new AvroWireCodec(registry);
 
-            try (ProcessorApp app = ProcessorApp.start(config, registry)) {
+            PrometheusMeterRegistry meters = ProcessorMeters.newRegistry(config.applicationId());
+            try (ProcessorApp app = ProcessorApp.start(config, registry, meters, () -> snapshotStore(config, codec, meters))) {
                 out.printf("Processor '%s' folding %s into snapshots on %s (dead letters: %s)%n",
                     config.applicationId(), config.eventsTopic(), config.snapshotsTopic(), config.deadLetterTopic());
+                out.println("Snapshot history: an in-memory store in this JVM, fed from " + config.snapshotsTopic()
+                    + " by the snapshot relay that feeds DynamoDB in production (docker compose runs it with DynamoDB)");
                 AtomicBoolean running = new AtomicBoolean(true);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> running.set(false)));
                 Thread feeder = new Thread(() -> feed(config, codec, eventsPerSecond, running), "sample-feed");
@@ -86,10 +93,22 @@ public final class EmbeddedDemo {
         }
     }
 
+    /**
+     * The newest {@code dynamodb.retention.keep} snapshots per aggregate in memory, fed by a relay of
+     * the snapshot topic: the demo's stand-in for the DynamoDB table.
+     */
+    private static SnapshotBackend snapshotStore(ProcessorConfig config, AvroWireCodec codec,
+                                                 PrometheusMeterRegistry meters) {
+        InMemorySnapshotStore store = new InMemorySnapshotStore(codec, config.dynamoDb().keep());
+        SnapshotRelay relay = ProcessorApp.startRelay(config, codec, store, meters);
+        return SnapshotBackend.of(store, store, relay::close);
+    }
+
     private void printCurlLines(int port, ProcessorConfig config) {
         String base = "http://localhost:" + port;
         out.printf("HTTP API at %s; try:%n", base);
         out.printf("  curl -s %s/aggregates/%s%n", base, SampleInventoryStream.itemId(0));
+        out.printf("  curl -s %s/aggregates/%s/snapshots%n", base, SampleInventoryStream.itemId(0));
         out.printf("  curl -s %s/metrics | grep snapshotter_%n", base);
         config.http().adminToken().ifPresent(token -> out.printf(
             "  curl -s -X POST -H 'Authorization: Bearer %s' %s/admin/snapshots/%s%n", token, base,

@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  */
 class BatchWriterTest {
 
-    private static DynamoDbLocal dynamo;
+    private static DynamoDbServer dynamo;
     private static DynamoDbClient real;
 
     private final Snapshots snapshots = new Snapshots();
@@ -35,7 +35,7 @@ class BatchWriterTest {
 
     @BeforeAll
     static void startDynamoDb() throws Exception {
-        dynamo = DynamoDbLocal.start();
+        dynamo = DynamoDbServer.start();
         real = dynamo.client();
     }
 

@@ -33,7 +33,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 /** The table layout, the reader and retention against a real DynamoDB (DynamoDB Local). */
 class DynamoDbSnapshotHistoryTest {
 
-    private static DynamoDbLocal dynamo;
+    private static DynamoDbServer dynamo;
     private static DynamoDbClient client;
 
     private final Snapshots snapshots = new Snapshots();
@@ -43,7 +43,7 @@ class DynamoDbSnapshotHistoryTest {
 
     @BeforeAll
     static void startDynamoDb() throws Exception {
-        dynamo = DynamoDbLocal.start();
+        dynamo = DynamoDbServer.start();
         client = dynamo.client();
     }
 

@@ -3,7 +3,7 @@ package io.snapshotter.tests.dynamodb;
 import io.snapshotter.app.ProcessorApp;
 import io.snapshotter.sink.SnapshotRelay;
 import io.snapshotter.dynamodb.DynamoDbBackend;
-import io.snapshotter.dynamodb.DynamoDbLocal;
+import io.snapshotter.dynamodb.DynamoDbServer;
 import io.snapshotter.dynamodb.DynamoDbSettings;
 import io.snapshotter.dynamodb.Snapshots;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.snapshotter.config.ProcessorConfig;
 import io.snapshotter.testkit.EmbeddedKafka;
+import io.snapshotter.testkit.FaultProxy;
 import io.snapshotter.schema.Snapshot;
 import io.snapshotter.tests.testing.Await;
 import io.snapshotter.deadletter.DeadLetterReason;
@@ -47,7 +48,9 @@ class DynamoDbSnapshotWriterTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private static EmbeddedKafka kafka;
-    private static DynamoDbLocal dynamo;
+    private static DynamoDbServer dynamo;
+    /** Between the writer and DynamoDB: an outage is a refused connection, as a host down is. */
+    private static FaultProxy proxy;
     private static DynamoDbClient client;
 
     private final Snapshots snapshots = new Snapshots();
@@ -59,13 +62,15 @@ class DynamoDbSnapshotWriterTest {
     @BeforeAll
     static void startServices() throws Exception {
         kafka = EmbeddedKafka.start();
-        dynamo = DynamoDbLocal.start();
-        client = dynamo.client();
+        dynamo = DynamoDbServer.start();
+        proxy = FaultProxy.start(dynamo.port());
+        client = DynamoDbServer.client(proxy.httpEndpoint());
     }
 
     @AfterAll
     static void stopServices() throws Exception {
         client.close();
+        proxy.close();
         dynamo.close();
         kafka.close();
     }
@@ -181,14 +186,14 @@ class DynamoDbSnapshotWriterTest {
         waitUntil("the first 10 in the table", () -> items() == 10);
         waitUntil("the first 10 committed", () -> committed() == 10);
 
-        dynamo.stop();
+        proxy.refuse();
         try {
             produce(versions(5, 3, 4, snapshots));
             waitUntil("the writer retrying", () -> meters.counter("snapshotter.dynamodb.retries").count() >= 2);
             waitUntil("the lag showing the 10 unwritten", () -> writer.lag() == 10);
             assertThat(committed()).as("nothing committed past what DynamoDB has").isEqualTo(10);
         } finally {
-            dynamo.resume();
+            proxy.pass();
         }
 
         waitUntil("the newest 3 of each of the 5 aggregates in the table", () -> items() == 15);

@@ -1,6 +1,6 @@
 package io.snapshotter.tests.dynamodb;
 
-import io.snapshotter.dynamodb.DynamoDbLocal;
+import io.snapshotter.dynamodb.DynamoDbServer;
 import io.snapshotter.dynamodb.SnapshotItems;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,7 +48,7 @@ class ReplayIntoDynamoDbTest {
 
     @Test
     void shouldRewriteTheTableIdempotentlyAndSeedAReplayFromIt() throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(); DynamoDbLocal dynamo = DynamoDbLocal.start();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(); DynamoDbServer dynamo = DynamoDbServer.start();
              DynamoDbClient client = dynamo.client()) {
             Map<String, String> values = new HashMap<>();
             values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
