@@ -46,5 +46,7 @@ public enum DeadLetterReason {
      * A snapshot too large for a DynamoDB item even compressed (it stays on the snapshot topic), or one
      * the broker refused for the snapshot topic (the dead letter then has no value).
      */
-    SNAPSHOT_TOO_LARGE
+    SNAPSHOT_TOO_LARGE,
+    /** A snapshot a sink refused as invalid (DynamoDB's ValidationException, say), with its message; it stays on the snapshot topic. */
+    SNAPSHOT_REFUSED
 }

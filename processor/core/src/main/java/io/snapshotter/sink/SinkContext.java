@@ -5,7 +5,10 @@ import io.snapshotter.deadletter.DeadLetterReason;
 /** What a {@link SnapshotSink} may ask of its relay while it writes a batch. */
 public interface SinkContext {
 
-    /** Between retries: keeps the relay in its consumer group (taking no new records) and its lag current. */
+    /**
+     * Between retries: keeps the relay in its consumer group and its lag current. Its partitions stay
+     * paused; what a poll returns meanwhile is kept for the next batch, never skipped.
+     */
     void keepAlive();
 
     /** False once the relay is stopping: a sink waiting out an outage then throws {@link SnapshotSink.Stopped}. */

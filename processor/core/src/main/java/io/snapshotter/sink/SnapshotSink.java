@@ -13,7 +13,9 @@ import java.util.List;
  * only then. Writes must be idempotent (a batch is written again after a crash or a rebalance): key
  * them by (aggregateId, version). While waiting out an outage, a sink calls
  * {@link SinkContext#keepAlive()} and gives up with {@link Stopped} once
- * {@link SinkContext#running()} turns false. One relay thread calls a sink; it need not be thread-safe.
+ * {@link SinkContext#running()} turns false. A failure that waiting does not cure (a missing table,
+ * refused credentials) is thrown: the relay then shows itself not alive with that error, and restarts
+ * after a backoff. One relay thread calls a sink; it need not be thread-safe.
  */
 public interface SnapshotSink extends AutoCloseable {
 

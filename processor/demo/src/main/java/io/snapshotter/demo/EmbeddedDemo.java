@@ -101,7 +101,7 @@ public final class EmbeddedDemo {
                                                  PrometheusMeterRegistry meters) {
         InMemorySnapshotStore store = new InMemorySnapshotStore(codec, config.dynamoDb().keep());
         SnapshotRelay relay = ProcessorApp.startRelay(config, codec, store, meters);
-        return SnapshotBackend.of(store, store, relay::close);
+        return SnapshotBackend.of(store, store, relay, relay::close);
     }
 
     private void printCurlLines(int port, ProcessorConfig config) {

@@ -8,31 +8,47 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * Writes requests with {@code BatchWriteItem} until DynamoDB has taken every one: unprocessed
  * items (throttling) are resent alone, and failed calls (DynamoDB down) are retried, both after an
- * exponential backoff with full jitter, capped. Nothing is given up while the writer runs; between
- * attempts {@code whileWaiting} runs (the writer keeps its consumer alive there).
+ * exponential backoff with full jitter, capped; between attempts {@code whileWaiting} runs (the
+ * writer keeps its consumer alive there). What waiting cannot cure is not retried: a batch DynamoDB
+ * refuses as invalid ({@code ValidationException}) is split to find the items it refuses, which go to
+ * {@code refused}; a missing table or refused credentials throw {@link TableUnusableException}.
  */
 final class BatchWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchWriter.class);
+    private static final String VALIDATION = "ValidationException";
+    /** Error codes of credentials or permissions DynamoDB refuses: retrying the same call cannot help. */
+    private static final Set<String> REFUSED_CREDENTIALS = Set.of("AccessDeniedException", "UnrecognizedClientException",
+        "InvalidSignatureException", "MissingAuthenticationTokenException", "IncompleteSignatureException",
+        "InvalidClientTokenId", "ExpiredTokenException");
 
     private final DynamoDbClient client;
     private final DynamoDbSettings settings;
     private final BooleanSupplier running;
     private final Timer writeLatency;
     private final Counter retries;
+
+    /** A request DynamoDB refuses whatever the attempt, and why (its message). */
+    interface Refused extends BiConsumer<WriteRequest, String> {
+    }
 
     BatchWriter(DynamoDbClient client, DynamoDbSettings settings, BooleanSupplier running, MeterRegistry meters) {
         this.client = client;
@@ -41,17 +57,27 @@ final class BatchWriter {
         this.writeLatency = Timer.builder("snapshotter.dynamodb.write")
             .description("Latency of one BatchWriteItem call").publishPercentileHistogram().register(meters);
         this.retries = Counter.builder("snapshotter.dynamodb.retries")
-            .description("BatchWriteItem calls retried: failed calls and resends of unprocessed items").register(meters);
+            .description("DynamoDB calls retried: failed calls and resends of unprocessed items").register(meters);
     }
 
-    /** Writes all {@code requests}, in batches of at most {@code dynamodb.batch.size}. */
+    /**
+     * Writes all {@code requests}, in batches of at most {@code dynamodb.batch.size}; none may be
+     * refused (deletes of keys read from the table, say): one that is throws.
+     */
     void writeAll(List<WriteRequest> requests, Runnable whileWaiting) {
+        writeAll(requests, whileWaiting, (request, error) -> {
+            throw new TableUnusableException("DynamoDB refused a request to table '" + settings.table() + "': " + error);
+        });
+    }
+
+    /** Writes all {@code requests}; those DynamoDB refuses as invalid go to {@code refused}, the rest are written. */
+    void writeAll(List<WriteRequest> requests, Runnable whileWaiting, Refused refused) {
         for (int from = 0; from < requests.size(); from += settings.batchSize()) {
-            writeBatch(requests.subList(from, Math.min(requests.size(), from + settings.batchSize())), whileWaiting);
+            writeBatch(requests.subList(from, Math.min(requests.size(), from + settings.batchSize())), whileWaiting, refused);
         }
     }
 
-    private void writeBatch(List<WriteRequest> batch, Runnable whileWaiting) {
+    private void writeBatch(List<WriteRequest> batch, Runnable whileWaiting, Refused refused) {
         List<WriteRequest> pending = new ArrayList<>(batch);
         int attempt = 0;
         while (!pending.isEmpty()) {
@@ -60,21 +86,94 @@ final class BatchWriter {
                 backOff(attempt, whileWaiting);
             }
             attempt++;
+            BatchWriteItemRequest request = BatchWriteItemRequest.builder()
+                .requestItems(Map.of(settings.table(), List.copyOf(pending))).build();
+            BatchWriteItemResponse response;
             try {
-                BatchWriteItemRequest request = BatchWriteItemRequest.builder()
-                    .requestItems(Map.of(settings.table(), List.copyOf(pending))).build();
-                BatchWriteItemResponse response = writeLatency.record(() -> client.batchWriteItem(request));
-                List<WriteRequest> unprocessed = response.unprocessedItems().getOrDefault(settings.table(), List.of());
-                if (!unprocessed.isEmpty()) {
-                    LOG.debug("{} of {} items unprocessed; resending them", unprocessed.size(), pending.size());
-                }
-                pending.clear();
-                pending.addAll(unprocessed);
+                response = writeLatency.record(() -> client.batchWriteItem(request));
             } catch (SdkException e) {
+                if (isValidation(e)) {
+                    splitRefused(pending, e, whileWaiting, refused);
+                    return;
+                }
+                requireUsable(e);
                 LOG.warn("BatchWriteItem of {} items to '{}' failed (attempt {}); retrying: {}", pending.size(),
                     settings.table(), attempt, e.getMessage());
+                continue;
+            }
+            List<WriteRequest> unprocessed = response.unprocessedItems().getOrDefault(settings.table(), List.of());
+            if (!unprocessed.isEmpty()) {
+                LOG.debug("{} of {} items unprocessed; resending them", unprocessed.size(), pending.size());
+            }
+            pending.clear();
+            pending.addAll(unprocessed);
+        }
+    }
+
+    /**
+     * DynamoDB refuses a whole batch for one invalid item: the halves are written apart until the
+     * refused items are alone, so only they are given up.
+     */
+    private void splitRefused(List<WriteRequest> batch, SdkException e, Runnable whileWaiting, Refused refused) {
+        if (batch.size() == 1) {
+            LOG.warn("DynamoDB refuses an item for table '{}': {}", settings.table(), e.getMessage());
+            refused.accept(batch.get(0), message(e));
+            return;
+        }
+        LOG.info("DynamoDB refused a batch of {} items for table '{}' as invalid; splitting it to find the item: {}",
+            batch.size(), settings.table(), e.getMessage());
+        int half = batch.size() / 2;
+        writeBatch(batch.subList(0, half), whileWaiting, refused);
+        writeBatch(batch.subList(half, batch.size()), whileWaiting, refused);
+    }
+
+    /**
+     * {@code call}, retried after a backoff while it fails in a way waiting may cure (DynamoDB down,
+     * throttling); one it cannot (an invalid request, a missing table, refused credentials) throws.
+     */
+    <T> T retrying(String what, Supplier<T> call, Runnable whileWaiting) {
+        int attempt = 0;
+        while (true) {
+            if (attempt > 0) {
+                retries.increment();
+                backOff(attempt, whileWaiting);
+            }
+            attempt++;
+            try {
+                return call.get();
+            } catch (SdkException e) {
+                requireUsable(e);
+                if (isValidation(e)) {
+                    throw new TableUnusableException("DynamoDB refused " + what + " on table '" + settings.table() + "': "
+                        + message(e), e);
+                }
+                LOG.warn("{} on '{}' failed (attempt {}); retrying: {}", what, settings.table(), attempt, e.getMessage());
             }
         }
+    }
+
+    /** Throws if {@code e} says the table is missing or the credentials are refused. */
+    private void requireUsable(SdkException e) {
+        if (e instanceof ResourceNotFoundException) {
+            throw new TableUnusableException("DynamoDB table '" + settings.table() + "' does not exist (in "
+                + settings.region() + settings.endpoint().map(uri -> " at " + uri).orElse("") + "): " + message(e), e);
+        }
+        if (e instanceof DynamoDbException dynamo && dynamo.awsErrorDetails() != null
+                && REFUSED_CREDENTIALS.contains(dynamo.awsErrorDetails().errorCode())) {
+            throw new TableUnusableException("DynamoDB refuses the credentials for table '" + settings.table() + "' ("
+                + dynamo.awsErrorDetails().errorCode() + "): " + message(e), e);
+        }
+    }
+
+    private static boolean isValidation(SdkException e) {
+        return e instanceof DynamoDbException dynamo && dynamo.awsErrorDetails() != null
+            && VALIDATION.equals(dynamo.awsErrorDetails().errorCode());
+    }
+
+    private static String message(SdkException e) {
+        return e instanceof DynamoDbException dynamo && dynamo.awsErrorDetails() != null
+            ? dynamo.awsErrorDetails().errorCode() + ": " + dynamo.awsErrorDetails().errorMessage()
+            : e.getMessage();
     }
 
     private void backOff(int attempt, Runnable whileWaiting) {

@@ -18,15 +18,19 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * The DynamoDB table as a {@link SnapshotSink}: each batch is written with {@code BatchWriteItem}
- * (retried until DynamoDB takes every item), then each written aggregate is pruned to the newest K.
- * Puts are keyed by (aggregateId, version), so rewriting a snapshot after a restart or a replay
- * leaves the same items. A state too large for one item is split over chunk items
+ * (retried until DynamoDB takes every item), then each written aggregate is pruned to the newest K
+ * (retried alike). Puts are keyed by (aggregateId, version), so rewriting a snapshot after a restart
+ * or a replay leaves the same items. A state too large for one item is split over chunk items
  * ({@link SnapshotItems}); a snapshot whose head item alone is too large is reported as
- * {@link DeadLetterReason#SNAPSHOT_TOO_LARGE}.
+ * {@link DeadLetterReason#SNAPSHOT_TOO_LARGE}; one DynamoDB refuses as invalid (any of its items) as
+ * {@link DeadLetterReason#SNAPSHOT_REFUSED}, with DynamoDB's message. A missing table or refused
+ * credentials throw {@link TableUnusableException}: the relay shows itself failing and restarts.
  */
 public final class DynamoDbSnapshotSink implements SnapshotSink {
 
     public static final String NAME = "dynamodb";
+    /** Kept below DynamoDB's item limit: {@link SnapshotItems#sizeOf} estimates (numbers, maps), it does not count. */
+    static final int ITEM_SIZE_MARGIN = 4 * 1024;
 
     private final BatchWriter batches;
     private final DynamoDbRetention retention;
@@ -46,27 +50,47 @@ public final class DynamoDbSnapshotSink implements SnapshotSink {
     @Override
     public int write(List<SinkRecord> batch, SinkContext context) {
         this.context = context;
+        Map<List<AttributeValue>, SinkRecord> records = new LinkedHashMap<>();
         Map<List<AttributeValue>, WriteRequest> puts = new LinkedHashMap<>();
-        Set<String> aggregates = new LinkedHashSet<>();
         for (SinkRecord record : batch) {
+            // chunks first, the head item last
             List<Map<String, AttributeValue>> items = SnapshotItems.toItems(record.snapshot());
             int size = SnapshotItems.sizeOf(items.get(items.size() - 1));
-            if (size > SnapshotItems.MAX_ITEM_BYTES) {
+            if (size > SnapshotItems.MAX_ITEM_BYTES - ITEM_SIZE_MARGIN) {
                 context.reportErrant(record, DeadLetterReason.SNAPSHOT_TOO_LARGE, "item of about " + size
-                    + " bytes exceeds DynamoDB's " + SnapshotItems.MAX_ITEM_BYTES + "-byte limit");
+                    + " bytes exceeds DynamoDB's " + SnapshotItems.MAX_ITEM_BYTES + "-byte limit (less a margin of "
+                    + ITEM_SIZE_MARGIN + " for the estimate)");
                 continue;
             }
             for (Map<String, AttributeValue> item : items) {
                 // one request per key in a batch: DynamoDB refuses duplicates, and the last one wins anyway
-                puts.put(List.of(item.get(SnapshotItems.AGGREGATE_ID), item.get(SnapshotItems.VERSION)),
-                    WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
+                List<AttributeValue> key = keyOf(item);
+                records.put(key, record);
+                puts.put(key, WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
             }
-            aggregates.add(record.snapshot().getAggregateId());
         }
-        batches.writeAll(new ArrayList<>(puts.values()), context::keepAlive);
+        Set<SinkRecord> refused = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        batches.writeAll(new ArrayList<>(puts.values()), context::keepAlive, (request, error) -> {
+            SinkRecord record = records.get(keyOf(request.putRequest().item()));
+            if (refused.add(record)) {
+                context.reportErrant(record, DeadLetterReason.SNAPSHOT_REFUSED, error);
+            }
+        });
+        Set<SinkRecord> written = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<String> aggregates = new LinkedHashSet<>();
+        for (SinkRecord record : records.values()) {
+            if (!refused.contains(record) && written.add(record)) {
+                aggregates.add(record.snapshot().getAggregateId());
+            }
+        }
         for (String aggregateId : aggregates) {
-            retention.prune(aggregateId, context::keepAlive);
+            batches.retrying("pruning '" + aggregateId + "'", () -> retention.prune(aggregateId, context::keepAlive),
+                context::keepAlive);
         }
-        return puts.size();
+        return written.size();
+    }
+
+    private static List<AttributeValue> keyOf(Map<String, AttributeValue> item) {
+        return List.of(item.get(SnapshotItems.AGGREGATE_ID), item.get(SnapshotItems.VERSION));
     }
 }

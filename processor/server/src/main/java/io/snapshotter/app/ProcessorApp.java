@@ -58,14 +58,16 @@ public final class ProcessorApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final PrometheusMeterRegistry meters;
     private final Instance instance;
+    private final SnapshotBackend storage;
     /** Closed first to last; the HTTP server after Kafka Streams, so a closing instance answers 503s. */
     private final Deque<AutoCloseable> closing;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile KafkaStreams.State finalState;
 
     private ProcessorApp(KafkaStreams streams, PrometheusMeterRegistry meters, Instance instance,
-                         Deque<AutoCloseable> closing) {
+                         SnapshotBackend storage, Deque<AutoCloseable> closing) {
         this.streams = streams;
+        this.storage = storage;
         this.meters = meters;
         this.instance = instance;
         this.closing = closing;
@@ -110,7 +112,7 @@ public final class ProcessorApp implements AutoCloseable {
             f -> f.fold().aggregateType(), f -> f.fold().version())), config.topology().maxStateBytes());
         DynamoDbBackend dynamo = DynamoDbBackend.open(config.originals(), codec, meters, facts);
         SnapshotRelay relay = startRelay(config, codec, dynamo.sink(), meters);
-        return SnapshotBackend.of(dynamo.history(), dynamo.retention(), () -> {
+        return SnapshotBackend.of(dynamo.history(), dynamo.retention(), relay, () -> {
             relay.close();
             dynamo.close();
         });
@@ -123,9 +125,14 @@ public final class ProcessorApp implements AutoCloseable {
      */
     public static SnapshotRelay startRelay(ProcessorConfig config, AvroWireCodec codec, SnapshotSink sink,
                                            MeterRegistry meters) {
+        Properties producer = config.clientProperties(ProducerConfig.configNames(), "producer.");
+        // a dead letter carries a snapshot, which may be as large as snapshot.max.bytes allows
+        producer.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+            Integer.toString(config.topology().maxStateBytes() + SnapshotTopology.RECORD_OVERHEAD_BYTES));
         return new SnapshotRelay(config.applicationId(), config.clientProperties(ConsumerConfig.configNames(), "consumer."),
-            config.clientProperties(ProducerConfig.configNames(), "producer."), config.snapshotsTopic(),
-            config.deadLetterTopic(), codec, sink, meters).start();
+            producer, config.snapshotsTopic(), config.deadLetterTopic(), codec, sink, meters,
+            new SnapshotRelay.Restarts(Duration.ofMillis(config.getLong(ProcessorConfig.SINK_RESTART_BACKOFF_MS)),
+                Duration.ofMillis(config.getLong(ProcessorConfig.SINK_RESTART_BACKOFF_MAX_MS)))).start();
     }
 
     /**
@@ -188,12 +195,12 @@ public final class ProcessorApp implements AutoCloseable {
                 closing.push(requests);
                 InteractiveQueries queries = InteractiveQueries.over(streams, self, new InteractiveQueries.StandbyReads(
                         httpSettings.standbyReads(), httpSettings.standbyMaxLag()),
-                    registry);
+                    registry, storage.writer());
                 HttpApi.serve(server, httpSettings, new HttpApi.Sources(self, queries, storage.history(),
                     storage.retention(), requests, meters));
                 LOG.info("HTTP API on {}:{}, advertised to other instances as {}", httpSettings.host(), server.port(), self);
             }
-            ProcessorApp app = new ProcessorApp(streams, meters, self, closing);
+            ProcessorApp app = new ProcessorApp(streams, meters, self, storage, closing);
             RegistryStartupCheck.await(registry, config.registry().url());
             streams.start();
             return app;
@@ -229,6 +236,11 @@ public final class ProcessorApp implements AutoCloseable {
     /** The registry every metric of this processor goes to; {@code GET /metrics} serves it. */
     public PrometheusMeterRegistry meters() {
         return meters;
+    }
+
+    /** The status of the relay writing the snapshot store (the DynamoDB writer); empty without one. */
+    public Optional<SnapshotRelay.Status> snapshotWriter() {
+        return storage.writer().map(Supplier::get);
     }
 
     /** This instance as other instances reach it; empty without HTTP. */

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -48,6 +49,8 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
     public static final String THREAD_REPLACEMENTS_MAX = "processor.thread.replacements.max";
     public static final String THREAD_REPLACEMENTS_WINDOW_MS = "processor.thread.replacements.window.ms";
+    public static final String SINK_RESTART_BACKOFF_MS = "sink.restart.backoff.ms";
+    public static final String SINK_RESTART_BACKOFF_MAX_MS = "sink.restart.backoff.max.ms";
 
     /** The server's own keys. */
     public static final ConfigDef OWN_DEF = new ConfigDef()
@@ -61,7 +64,12 @@ public final class ProcessorConfig extends AbstractConfig {
             "A stream thread that dies of an unexpected error is replaced up to this many times within "
                 + THREAD_REPLACEMENTS_WINDOW_MS + "; one more failure in that window shuts the processor down.")
         .define(THREAD_REPLACEMENTS_WINDOW_MS, Type.LONG, 600_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
-            "The sliding window " + THREAD_REPLACEMENTS_MAX + " counts replacements over, in milliseconds.");
+            "The sliding window " + THREAD_REPLACEMENTS_MAX + " counts replacements over, in milliseconds.")
+        .define(SINK_RESTART_BACKOFF_MS, Type.LONG, 1_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+            "A snapshot writer (the DynamoDB one) that failed is restarted after this delay, doubled with each "
+                + "failure in a row.")
+        .define(SINK_RESTART_BACKOFF_MAX_MS, Type.LONG, 60_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+            "The longest delay before restarting a failed snapshot writer.");
 
     /** Every component's definition, in the order the README's key table lists them. */
     public static final List<ConfigDef> COMPONENT_DEFS = List.of(TopologyConfig.CONFIG_DEF, RegistryConfig.CONFIG_DEF,
@@ -157,6 +165,10 @@ public final class ProcessorConfig extends AbstractConfig {
         Properties all = streamsProperties();
         Properties client = new Properties();
         all.stringPropertyNames().stream().filter(clientConfigNames::contains)
+            // kafka.group.instance.id names this instance's stream threads in the application's group
+            // (Kafka Streams appends the thread's index); a client of our own, in a group of its own
+            // or in none, is no static member of it
+            .filter(name -> !name.equals(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG))
             .forEach(name -> client.put(name, all.get(name)));
         all.stringPropertyNames().stream().filter(name -> name.startsWith(prefix))
             .forEach(name -> client.put(name.substring(prefix.length()), all.get(name)));

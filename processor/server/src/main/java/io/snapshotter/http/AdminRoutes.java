@@ -11,7 +11,8 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -22,8 +23,10 @@ import java.util.function.Function;
  *       fold takes the snapshot in line with the events; the call answers 202 once the request is
  *       written, without waiting for the snapshot. 404 for an unknown aggregate, 409 when nothing
  *       was folded since its last snapshot (that version is snapshotted already).
- *   <li>{@code POST /admin/snapshots/cleanup}: runs the retention sweep now and answers its counts;
- *       409 while another sweep runs.
+ *   <li>{@code POST /admin/snapshots/cleanup}: starts the retention sweep in the background (it pages
+ *       through the table at its configured rate, which can take a while) and answers 202; 409 while
+ *       another sweep runs. {@code GET /admin/snapshots/cleanup}: the last or running sweep, with
+ *       its counts once done.
  * </ul>
  */
 final class AdminRoutes {
@@ -41,7 +44,7 @@ final class AdminRoutes {
     private final SnapshotRequests requests;
     private final Optional<SnapshotRetention> retention;
     private final int retryAfterSeconds;
-    private final AtomicBoolean sweeping = new AtomicBoolean();
+    private final AtomicReference<Sweep> sweep = new AtomicReference<>(Sweep.IDLE);
 
     AdminRoutes(AdminAuth auth, String principal, AuditLog audit, Clock clock, AggregateRoutes aggregates,
                 SnapshotRequests requests, Optional<SnapshotRetention> retention, int retryAfterSeconds) {
@@ -89,28 +92,64 @@ final class AdminRoutes {
         });
     }
 
+    /** Starts the retention sweep in the background: 202, or 409 while one runs. */
     ApiResponse cleanup(ApiRequest request) {
         return audited(request, "snapshots.cleanup", null, caller -> {
             if (retention.isEmpty()) {
                 return ApiResponse.error(503, SnapshotRoutes.NOT_CONFIGURED);
             }
-            if (!sweeping.compareAndSet(false, true)) {
-                return ApiResponse.error(409, "a retention sweep is running already");
+            Sweep started = new Sweep("running", clock.instant(), null, null, null);
+            Sweep before = sweep.get();
+            if (before.status().equals("running") || !sweep.compareAndSet(before, started)) {
+                return ApiResponse.json(409, sweep.get().toJson().put("error", "a retention sweep is running already"));
             }
-            try {
-                long started = System.nanoTime();
-                SweepResult result = retention.get().sweep();
-                return ApiResponse.json(200, Json.object()
-                    .put("snapshotsScanned", result.snapshotsScanned())
-                    .put("aggregatesPruned", result.aggregatesPruned())
-                    .put("snapshotsDeleted", result.snapshotsDeleted())
-                    .put("tookMs", (System.nanoTime() - started) / 1_000_000));
-            } catch (RuntimeException e) {
-                return ApiResponse.unavailable("the retention sweep failed: " + e.getMessage(), retryAfterSeconds);
-            } finally {
-                sweeping.set(false);
-            }
+            Thread worker = new Thread(() -> runSweep(started), "retention-sweep");
+            worker.setDaemon(true);
+            worker.start();
+            return ApiResponse.json(202, started.toJson().put("statusUrl", CLEANUP));
         });
+    }
+
+    /** The last (or the running) retention sweep: status, times, counts or error. */
+    ApiResponse cleanupStatus(ApiRequest request) {
+        return audited(request, "snapshots.cleanup.status", null, caller -> retention.isEmpty()
+            ? ApiResponse.error(503, SnapshotRoutes.NOT_CONFIGURED)
+            : ApiResponse.json(200, sweep.get().toJson()));
+    }
+
+    private void runSweep(Sweep started) {
+        try {
+            SweepResult result = retention.get().sweep();
+            sweep.set(new Sweep("done", started.startedAt(), clock.instant(), result, null));
+        } catch (RuntimeException e) {
+            sweep.set(new Sweep("failed", started.startedAt(), clock.instant(), null, e.getMessage()));
+        }
+    }
+
+    /** One retention sweep as the status endpoint shows it; {@code idle} before the first. */
+    private record Sweep(String status, Instant startedAt, Instant finishedAt, SweepResult result, String error) {
+
+        static final Sweep IDLE = new Sweep("idle", null, null, null, null);
+
+        com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+            var json = Json.object().put("status", status);
+            if (startedAt != null) {
+                json.put("startedAt", startedAt.toString());
+            }
+            if (finishedAt != null) {
+                json.put("finishedAt", finishedAt.toString())
+                    .put("tookMs", finishedAt.toEpochMilli() - startedAt.toEpochMilli());
+            }
+            if (result != null) {
+                json.put("snapshotsScanned", result.snapshotsScanned())
+                    .put("aggregatesPruned", result.aggregatesPruned())
+                    .put("snapshotsDeleted", result.snapshotsDeleted());
+            }
+            if (error != null) {
+                json.put("error", error);
+            }
+            return json;
+        }
     }
 
     /** Checks the token, runs {@code action} and writes the call, whatever its outcome, to the audit log. */

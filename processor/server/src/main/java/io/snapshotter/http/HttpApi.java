@@ -16,7 +16,8 @@ import java.util.Optional;
  * GET  /aggregates/{aggregateId}                     current state (here, or from the owning instance)
  * GET  /aggregates/{aggregateId}/snapshots           snapshot history, newest first (?limit=&amp;before=)
  * GET  /aggregates/{aggregateId}/snapshots/{version} one snapshot
- * POST /admin/snapshots/cleanup                      retention sweep          (bearer token, audited)
+ * POST /admin/snapshots/cleanup                      retention sweep, started (bearer token, audited)
+ * GET  /admin/snapshots/cleanup                      the sweep's status       (bearer token, audited)
  * POST /admin/snapshots/{aggregateId}                MANUAL snapshot request  (bearer token, audited)
  * GET  /health, /ready, /metrics                     liveness, readiness, Prometheus text
  * </pre>
@@ -58,6 +59,7 @@ public final class HttpApi {
             .get(SnapshotRoutes.HISTORY, snapshots::history)
             .get(SnapshotRoutes.AT_VERSION, snapshots::atVersion)
             .post(AdminRoutes.CLEANUP, admin::cleanup)
+            .get(AdminRoutes.CLEANUP, admin::cleanupStatus)
             .post(AdminRoutes.SNAPSHOT, admin::snapshot)
             .get(OpsRoutes.HEALTH, ops::health)
             .get(OpsRoutes.READY, ops::ready)

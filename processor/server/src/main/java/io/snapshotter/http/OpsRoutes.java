@@ -7,7 +7,7 @@ import io.snapshotter.registry.SchemaRegistryClient.Availability;
 
 /**
  * {@code GET /health} (the process is up: always 200), {@code GET /ready} (200 when Kafka Streams is
- * RUNNING, its stores are queryable and the schema registry answers, else 503) and {@code GET /metrics} (Prometheus text format).
+ * RUNNING, its stores are queryable, the schema registry answers and the snapshot writer, if any, runs; else 503) and {@code GET /metrics} (Prometheus text format).
  */
 final class OpsRoutes {
 
@@ -43,6 +43,14 @@ final class OpsRoutes {
         if (registry.lastError() != null) {
             schemaRegistry.put("lastError", registry.lastError());
         }
+        readiness.snapshotWriter().ifPresent(writer -> {
+            var snapshotWriter = body.putObject("snapshotWriter")
+                .put("status", writer.alive() ? "ALIVE" : "FAILING")
+                .put("since", writer.since().toString());
+            if (writer.lastError() != null) {
+                snapshotWriter.put("lastError", writer.lastError()).put("failures", writer.failures());
+            }
+        });
         ApiResponse response = ApiResponse.json(readiness.ready() ? 200 : 503, body);
         return readiness.ready() ? response : response.withHeader("Retry-After", Integer.toString(retryAfterSeconds));
     }

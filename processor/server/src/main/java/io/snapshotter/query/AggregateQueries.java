@@ -1,6 +1,8 @@
 package io.snapshotter.query;
 
 import io.snapshotter.registry.SchemaRegistryClient.Availability;
+import io.snapshotter.sink.SnapshotRelay;
+import java.util.Optional;
 
 /**
  * Interactive queries on the aggregates store, across instances. Kept apart from HTTP: this answers
@@ -28,12 +30,19 @@ public interface AggregateQueries {
      * @param state          the Kafka Streams state
      * @param reason         why not, or what is ready
      * @param schemaRegistry whether the schema registry answers
+     * @param snapshotWriter whether the snapshot store's writer runs; empty without one
      */
-    record Readiness(boolean ready, String state, String reason, Availability schemaRegistry) {
+    record Readiness(boolean ready, String state, String reason, Availability schemaRegistry,
+                     Optional<SnapshotRelay.Status> snapshotWriter) {
 
-        /** Of a processor whose schema registry cannot fail (in memory). */
+        /** Of a processor whose schema registry cannot fail (in memory), without a snapshot writer. */
         public Readiness(boolean ready, String state, String reason) {
             this(ready, state, reason, Availability.ALWAYS);
+        }
+
+        /** Of a processor without a snapshot writer. */
+        public Readiness(boolean ready, String state, String reason, Availability schemaRegistry) {
+            this(ready, state, reason, schemaRegistry, Optional.empty());
         }
     }
 }

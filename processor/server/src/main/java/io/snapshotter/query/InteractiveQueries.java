@@ -11,10 +11,14 @@ import io.snapshotter.registry.SchemaRegistryClient.Availability;
 import io.snapshotter.schema.store.AggregateRecord;
 import io.snapshotter.schema.store.Parked;
 import io.snapshotter.serde.AvroWireCodec;
+import io.snapshotter.sink.SnapshotRelay;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 
@@ -39,13 +43,20 @@ public final class InteractiveQueries implements AggregateQueries {
     private final Instance self;
     private final StandbyReads standbyReads;
     private final SchemaRegistryClient registry;
+    private final Optional<Supplier<SnapshotRelay.Status>> snapshotWriter;
     private final AvroWireCodec codec;
 
     InteractiveQueries(StreamsView streams, Instance self, StandbyReads standbyReads, SchemaRegistryClient registry) {
+        this(streams, self, standbyReads, registry, Optional.empty());
+    }
+
+    InteractiveQueries(StreamsView streams, Instance self, StandbyReads standbyReads, SchemaRegistryClient registry,
+                       Optional<Supplier<SnapshotRelay.Status>> snapshotWriter) {
         this.streams = streams;
         this.self = self;
         this.standbyReads = standbyReads;
         this.registry = registry;
+        this.snapshotWriter = snapshotWriter;
         this.codec = new AvroWireCodec(registry);
     }
 
@@ -56,7 +67,14 @@ public final class InteractiveQueries implements AggregateQueries {
      */
     public static InteractiveQueries over(KafkaStreams streams, Instance self, StandbyReads standbyReads,
                                           SchemaRegistryClient registry) {
-        return new InteractiveQueries(new KafkaStreamsView(streams), self, standbyReads, registry);
+        return over(streams, self, standbyReads, registry, Optional.empty());
+    }
+
+    /** @param snapshotWriter the status of the snapshot store's writer, when there is one: part of readiness */
+    public static InteractiveQueries over(KafkaStreams streams, Instance self, StandbyReads standbyReads,
+                                          SchemaRegistryClient registry,
+                                          Optional<Supplier<SnapshotRelay.Status>> snapshotWriter) {
+        return new InteractiveQueries(new KafkaStreamsView(streams), self, standbyReads, registry, snapshotWriter);
     }
 
     @Override
@@ -88,17 +106,20 @@ public final class InteractiveQueries implements AggregateQueries {
     @Override
     public Readiness readiness() {
         KafkaStreams.State state = streams.state();
-        Optional<String> streamsNotReady = state != KafkaStreams.State.RUNNING
-            ? Optional.of("Kafka Streams is " + state) : streams.storesNotQueryable();
+        List<String> notReady = new ArrayList<>();
         Availability schemaRegistry = registry.availability();
         if (!schemaRegistry.available()) {
-            String why = "schema registry unreachable since " + schemaRegistry.since() + ": " + schemaRegistry.lastError();
-            return new Readiness(false, state.name(), streamsNotReady.map(reason -> why + "; " + reason).orElse(why),
-                schemaRegistry);
+            notReady.add("schema registry unreachable since " + schemaRegistry.since() + ": " + schemaRegistry.lastError());
         }
-        return streamsNotReady.map(reason -> new Readiness(false, state.name(), reason, schemaRegistry))
-            .orElseGet(() -> new Readiness(true, state.name(), "Kafka Streams is RUNNING and its stores are queryable",
-                schemaRegistry));
+        Optional<SnapshotRelay.Status> writer = snapshotWriter.map(Supplier::get);
+        writer.filter(w -> !w.alive()).ifPresent(w -> notReady.add("snapshot writer failing since " + w.since() + " ("
+            + w.failures() + " in a row): " + w.lastError()));
+        (state != KafkaStreams.State.RUNNING ? Optional.of("Kafka Streams is " + state) : streams.storesNotQueryable())
+            .ifPresent(notReady::add);
+        return notReady.isEmpty()
+            ? new Readiness(true, state.name(), "Kafka Streams is RUNNING and its stores are queryable", schemaRegistry,
+                writer)
+            : new Readiness(false, state.name(), String.join("; ", notReady), schemaRegistry, writer);
     }
 
     /** The answer of a standby or restoring copy here, when allowed and fresh enough. */

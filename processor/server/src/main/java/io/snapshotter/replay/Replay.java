@@ -13,6 +13,7 @@ import io.snapshotter.schema.Snapshot;
 import io.snapshotter.schema.store.AggregateRecord;
 import io.snapshotter.serde.AvroWireCodec;
 import io.snapshotter.serde.SpecificAvroSerde;
+import io.snapshotter.sink.SnapshotRelay;
 import io.snapshotter.registry.SubjectNameStrategy;
 import io.snapshotter.topology.SnapshotTopology;
 import java.io.PrintStream;
@@ -28,6 +29,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -71,6 +73,8 @@ public final class Replay {
 
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration STALL_REPORT = Duration.ofSeconds(30);
+    /** Failures in a row of the DynamoDB writer after which the replay stops waiting for it. */
+    private static final int WRITER_FAILURES_GIVEN_UP = 3;
     /** Partitions of the one events topic, in order, for the printed offsets. */
     private static final Comparator<TopicPartition> BY_PARTITION = Comparator.comparingInt(TopicPartition::partition);
 
@@ -364,6 +368,13 @@ public final class Replay {
             }
             if (app.streams().state() == KafkaStreams.State.ERROR) {
                 throw new IllegalStateException("The processor failed while DynamoDB caught up; see its log");
+            }
+            // restarted after each failure, the writer may recover from a blip; one failing again and again will not
+            Optional<SnapshotRelay.Status> writer = app.snapshotWriter();
+            if (writer.isPresent() && writer.get().failures() >= WRITER_FAILURES_GIVEN_UP) {
+                throw new IllegalStateException("The DynamoDB writer keeps failing (" + writer.get().failures()
+                    + " times in a row since " + writer.get().since() + "), so DynamoDB will not catch up: "
+                    + writer.get().lastError());
             }
             Thread.sleep(POLL.toMillis());
         }

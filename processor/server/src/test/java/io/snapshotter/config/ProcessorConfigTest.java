@@ -14,6 +14,7 @@ import io.snapshotter.rocksdb.BoundedRocksDbMemory;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +40,16 @@ class ProcessorConfigTest {
             .containsEntry("processing.guarantee", "exactly_once_v2")
             .containsEntry("application.id", "snapshot-processor")
             .containsEntry("bootstrap.servers", "localhost:9092");
+    }
+
+    @Test
+    void shouldGiveTheStaticMemberIdToTheStreamThreadsAloneNotToThePlainClients() {
+        ProcessorConfig config = config("kafka.group.instance.id", "processor-0");
+        assertThat(config.streamsConfig().getMainConsumerConfigs("snapshot-processor", "client", 1))
+            .containsEntry(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "processor-0-1");
+        assertThat(config.clientProperties(ConsumerConfig.configNames(), "consumer."))
+            .containsEntry("bootstrap.servers", "localhost:9092")
+            .doesNotContainKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
     }
 
     @Test

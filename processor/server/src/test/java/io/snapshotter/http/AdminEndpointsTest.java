@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -155,23 +154,42 @@ class AdminEndpointsTest {
         assertThat(response.headers().firstValue("Retry-After")).isPresent();
     }
 
+    /** The sweep's status, polled until it is no longer running. */
+    private JsonNode finishedSweep(Api api) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            HttpResponse<String> status = fixture.get(api, "/admin/snapshots/cleanup", AUTHORIZED);
+            assertThat(status.statusCode()).isEqualTo(200);
+            JsonNode body = Json.MAPPER.readTree(status.body());
+            if (!body.get("status").asText().equals("running") || System.nanoTime() > deadline) {
+                return body;
+            }
+            Thread.sleep(20);
+        }
+    }
+
     @Test
-    void shouldRunTheRetentionSweepAndAnswerItsCounts() throws IOException {
+    void shouldStartTheRetentionSweepInTheBackgroundAndShowItsCountsOnceDone() throws Exception {
         CountingRetention retention = new CountingRetention();
         Api api = api(Optional.of(retention));
+        assertThat(Json.MAPPER.readTree(fixture.get(api, "/admin/snapshots/cleanup", AUTHORIZED).body())
+            .get("status").asText()).isEqualTo("idle");
 
         HttpResponse<String> response = fixture.post(api, "/admin/snapshots/cleanup", "", AUTHORIZED);
 
-        assertThat(response.statusCode()).isEqualTo(200);
-        JsonNode body = Json.MAPPER.readTree(response.body());
-        assertThat(body.get("snapshotsScanned").asLong()).isEqualTo(12);
-        assertThat(body.get("aggregatesPruned").asLong()).isEqualTo(2);
-        assertThat(body.get("snapshotsDeleted").asLong()).isEqualTo(5);
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(Json.MAPPER.readTree(response.body()).get("statusUrl").asText()).isEqualTo("/admin/snapshots/cleanup");
+        JsonNode done = finishedSweep(api);
+        assertThat(done.get("status").asText()).isEqualTo("done");
+        assertThat(done.get("snapshotsScanned").asLong()).isEqualTo(12);
+        assertThat(done.get("aggregatesPruned").asLong()).isEqualTo(2);
+        assertThat(done.get("snapshotsDeleted").asLong()).isEqualTo(5);
+        assertThat(done.get("finishedAt").asText()).isNotBlank();
         assertThat(retention.sweeps).isEqualTo(1);
     }
 
     @Test
-    void shouldAnswer409WhileASweepIsRunning() throws Exception {
+    void shouldAnswer409WhileASweepIsRunningAndShowItRunning() throws Exception {
         CountDownLatch sweeping = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         Api api = api(Optional.of(() -> {
@@ -183,15 +201,37 @@ class AdminEndpointsTest {
             }
             return new SnapshotRetention.SweepResult(0, 0, 0);
         }));
-        CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(
-            () -> fixture.post(api, "/admin/snapshots/cleanup", "", AUTHORIZED));
+        HttpResponse<String> first = fixture.post(api, "/admin/snapshots/cleanup", "", AUTHORIZED);
         assertThat(sweeping.await(30, TimeUnit.SECONDS)).isTrue();
 
         HttpResponse<String> second = fixture.post(api, "/admin/snapshots/cleanup", "", AUTHORIZED);
+        JsonNode running = Json.MAPPER.readTree(fixture.get(api, "/admin/snapshots/cleanup", AUTHORIZED).body());
         release.countDown();
 
+        assertThat(first.statusCode()).isEqualTo(202);
         assertThat(second.statusCode()).isEqualTo(409);
-        assertThat(first.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(running.get("status").asText()).isEqualTo("running");
+        assertThat(finishedSweep(api).get("status").asText()).isEqualTo("done");
+    }
+
+    @Test
+    void shouldShowAFailedSweepWithItsError() throws Exception {
+        Api api = api(Optional.of(() -> {
+            throw new IllegalStateException("DynamoDB refused the scan");
+        }));
+
+        assertThat(fixture.post(api, "/admin/snapshots/cleanup", "", AUTHORIZED).statusCode()).isEqualTo(202);
+
+        JsonNode failed = finishedSweep(api);
+        assertThat(failed.get("status").asText()).isEqualTo("failed");
+        assertThat(failed.get("error").asText()).isEqualTo("DynamoDB refused the scan");
+    }
+
+    @Test
+    void shouldRefuseTheSweepStatusWithoutTheToken() {
+        Api api = api(Optional.of(new CountingRetention()));
+
+        assertThat(fixture.get(api, "/admin/snapshots/cleanup").statusCode()).isEqualTo(401);
     }
 
     @Test
@@ -219,7 +259,7 @@ class AdminEndpointsTest {
                 org.assertj.core.groups.Tuple.tuple("snapshot.request", "item-1", 202, "accepted"),
                 org.assertj.core.groups.Tuple.tuple("snapshot.request", "item-1", 401, "denied"),
                 org.assertj.core.groups.Tuple.tuple("snapshot.request", "item-1", 403, "denied"),
-                org.assertj.core.groups.Tuple.tuple("snapshots.cleanup", null, 200, "done"));
+                org.assertj.core.groups.Tuple.tuple("snapshots.cleanup", null, 202, "accepted"));
         JsonNode accepted = entries.get(0);
         assertThat(accepted.get("at").asText()).isEqualTo(ApiFixture.NOW.toString());
         assertThat(accepted.at("/who/principal").asText()).isEqualTo(PRINCIPAL);

@@ -206,41 +206,23 @@ class DynamoDbSnapshotWriterTest {
     }
 
     @Test
-    void shouldDeadLetterASnapshotTooLargeForAnItemAndWriteTheRest() throws Exception {
+    void shouldStoreASnapshotLargerThanAnItemInChunksAndWriteTheRest() throws Exception {
         StringBuilder noise = new StringBuilder();
         Random random = new Random(1);
         while (noise.length() < 800_000) {
             noise.append((char) ('!' + random.nextInt(90)));
         }
         Snapshot huge = snapshots.of("item-big", 1, noise.toString());
-        byte[] hugeBytes = snapshots.encode(config.snapshotsTopic(), huge);
         produce(List.of(snapshots.of("item-1", 1), huge, snapshots.of("item-2", 1)));
         startWriter();
 
         waitUntil("offsets committed", () -> committed() == 3);
-        assertThat(items()).isEqualTo(2);
-        assertThat(store.history().latest("item-big")).isEmpty();
-        assertThat(meters.counter("snapshotter.dynamodb.snapshots.dead.lettered", "reason", "SNAPSHOT_TOO_LARGE").count())
-            .isEqualTo(1.0);
-
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 8 * 1024 * 1024,
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(Set.of(config.deadLetterTopic()));
-            List<ConsumerRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
-            waitUntil("the dead letter", () -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(deadLetters::add);
-                return !deadLetters.isEmpty();
-            });
-            ConsumerRecord<byte[], byte[]> deadLetter = deadLetters.get(0);
-            assertThat(deadLetter.value()).isEqualTo(hugeBytes);
-            assertThat(DeadLetters.header(deadLetter.headers(), DeadLetters.REASON))
-                .isEqualTo(DeadLetterReason.SNAPSHOT_TOO_LARGE.name());
-            assertThat(DeadLetters.header(deadLetter.headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo(config.snapshotsTopic());
-        }
+        assertThat(items()).as("two single items, and a head with its chunks").isGreaterThan(3);
+        assertThat(store.history().latest("item-big")).get()
+            .satisfies(stored -> assertThat(stored.snapshot().getChecksum()).isEqualTo(huge.getChecksum()));
+        assertThat(store.history().latest("item-1")).isPresent();
+        assertThat(store.history().latest("item-2")).isPresent();
+        assertThat(meters.find("snapshotter.dynamodb.snapshots.dead.lettered").counters())
+            .allSatisfy(counter -> assertThat(counter.count()).isZero());
     }
 }

@@ -202,7 +202,17 @@ public final class ProcessorProcess implements AutoCloseable {
 
     /** The lines of the process output that contain {@code phrase}. */
     public List<String> linesContaining(String phrase) throws IOException {
-        return Files.readAllLines(logFile).stream().filter(line -> line.contains(phrase)).toList();
+        return linesContaining(phrase, 0);
+    }
+
+    /** The lines of the process output after the first {@code skipped} that contain {@code phrase}. */
+    public List<String> linesContaining(String phrase, int skipped) throws IOException {
+        return Files.readAllLines(logFile).stream().skip(skipped).filter(line -> line.contains(phrase)).toList();
+    }
+
+    /** How many lines the process output has so far (across restarts: a mark to read a restart's lines from). */
+    public int logLines() throws IOException {
+        return Files.readAllLines(logFile).size();
     }
 
     /**

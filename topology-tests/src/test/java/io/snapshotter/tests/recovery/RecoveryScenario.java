@@ -35,6 +35,10 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -225,6 +229,52 @@ final class RecoveryScenario implements AutoCloseable {
                     System.err.println("event " + e.aggregateId() + "#" + e.sequence() + " not produced: " + error);
                 }
             });
+    }
+
+    /**
+     * Waits until the application has committed its input offsets to the end of the events topic:
+     * everything produced so far folded and committed. Cheaper than {@link #awaitCaughtUp} for a large
+     * store, which asks for every aggregate.
+     */
+    void awaitFoldedAndCommitted() throws InterruptedException {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            Await.until("offsets of " + prefix + " committed to the end of " + eventsTopic(), Duration.ofMinutes(10), () -> {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(prefix)
+                    .partitionsToOffsetAndMetadata().get();
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                for (int p = 0; p < PARTITIONS; p++) {
+                    latest.put(new TopicPartition(eventsTopic(), p), OffsetSpec.latest());
+                }
+                var ends = admin.listOffsets(latest).all().get();
+                return ends.entrySet().stream().allMatch(end -> end.getValue().offset() == 0
+                    || committed.containsKey(end.getKey()) && committed.get(end.getKey()).offset() >= end.getValue().offset());
+            });
+        }
+    }
+
+    /** The ids of the members of the application's consumer group that have a static {@code group.instance.id}, or "-" for a dynamic one. */
+    List<String> groupMembers() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            return admin.describeConsumerGroups(List.of(prefix)).all().get().get(prefix).members().stream()
+                .map(member -> member.groupInstanceId().orElse("-")).sorted().toList();
+        }
+    }
+
+    /** Checks that {@code base} serves {@code count} aggregates, spread over the store, at their reference version. */
+    void assertSampleServed(URI base, int count) throws IOException, InterruptedException {
+        List<String> ids = new ArrayList<>(new TreeMap<>(versions).keySet());
+        int step = Math.max(1, ids.size() / count);
+        for (int i = 0; i < ids.size(); i += step) {
+            String id = ids.get(i);
+            HttpResponse<String> response = get(base, id);
+            assertThat(response.statusCode()).as("GET /aggregates/%s", id).isEqualTo(200);
+            assertThat(JSON.readTree(response.body()).get("version").asLong()).as("version of %s", id).isEqualTo(versions.get(id));
+        }
+    }
+
+    /** Produces events {@code [from, to)} from another thread, 100 every 50 ms, counted in {@code produced}. */
+    CompletableFuture<Void> produceArriving(int from, int to, AtomicInteger produced) {
+        return produceInBackground(from, to, 100, 50, produced);
     }
 
     /** Waits until {@code base} serves every aggregate at its reference version. */
