@@ -77,6 +77,9 @@ final class ChaosSoak {
     private static final String WRITER_THREAD = "[dynamodb-snapshot-writer]";
     /** What the processor logs when its DynamoDB writer gives up (SnapshotRelay). */
     private static final String WRITER_STOPPED = "snapshot writer stopped";
+    /** A logger of ours in the processor's log pattern ({@code [thread] SimpleName - }), not a Kafka client's. */
+    private static final java.util.regex.Pattern OWN_LOGGER =
+        java.util.regex.Pattern.compile("\\] (BatchWriter|SnapshotRelay|DynamoDb\\w*|Snapshot\\w*) - ");
     private static final List<String> BROKER_JVM = List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
     private final Plan plan;
@@ -276,23 +279,23 @@ final class ChaosSoak {
     }
 
     /**
-     * Refuses DynamoDB connections for the outage; once a writer logs a warning (a failed write it
-     * retries after a backoff), stops one instance with SIGTERM, which leaves both groups at once: the survivor's writer
+     * Refuses DynamoDB connections for the outage; once a writer logs that it retries a failed write
+     * (it is backing off), stops one instance with SIGTERM, which leaves both groups at once: the survivor's writer
      * takes over the partitions while its own writes are failing. The stopped instance starts again
      * after the outage (at startup the processor checks the table, which an outage would fail).
      */
     private void dynamoOutageWithRebalance(ProcessorProcess victim) throws Exception {
-        long before = writerLines(" WARN ");
+        long before = writerRetries();
         long stoppedBefore = writerLines(WRITER_STOPPED);
         dynamoProxy.refuse();
         long outageStart = System.nanoTime();
         report.injected(DYNAMO);
         try {
             long deadline = outageStart + plan.dynamoOutage().toNanos() / 2;
-            while (writerLines(" WARN ") == before && System.nanoTime() < deadline) {
+            while (writerRetries() == before && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
-            boolean backingOff = writerLines(" WARN ") > before;
+            boolean backingOff = writerRetries() > before;
             if (!backingOff) {
                 report.incident("no DynamoDB writer logged a retry within " + plan.dynamoOutage().dividedBy(2)
                     + " of the outage (" + (writerLines(WRITER_STOPPED) - stoppedBefore) + " logged '" + WRITER_STOPPED
@@ -316,6 +319,19 @@ final class ChaosSoak {
         if (!victim.isAlive()) {
             victim.restart();
         }
+    }
+
+    /**
+     * Warnings the writer's thread logs from our own code (not the Kafka clients' connection
+     * warnings of its consumer), in all instances' logs: a failed write it will retry.
+     */
+    private long writerRetries() throws java.io.IOException {
+        long lines = 0;
+        for (ProcessorProcess instance : instances) {
+            lines += instance.linesContaining(WRITER_THREAD).stream()
+                .filter(line -> line.contains(" WARN ") && OWN_LOGGER.matcher(line).find()).count();
+        }
+        return lines;
     }
 
     /** Lines of the writer's thread containing {@code phrase}, in all instances' logs. */

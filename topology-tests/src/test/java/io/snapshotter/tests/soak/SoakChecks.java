@@ -13,6 +13,7 @@ import io.snapshotter.snapshot.SnapshotFactory;
 import io.snapshotter.snapshot.SnapshotPage;
 import io.snapshotter.snapshot.StoredSnapshot;
 import io.snapshotter.tests.http.ServedJson;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,12 +30,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.stream.Collectors;
 import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -195,59 +190,71 @@ final class SoakChecks {
     }
 
     /**
-     * Check 5: waits until a scan of the table (keys only, cheap) shows every aggregate's newest
-     * {@code keep} versions of the topic, or the deadline; then reads every aggregate's history
-     * through the processor's own reader, which verifies each snapshot, and compares it with the
-     * topic's, on a few threads (one history read is several queries, and moto is slow at them).
+     * Check 5: waits until a scan of the table (keys only) shows every aggregate's newest
+     * {@code keep} versions of the topic, or the deadline; then reads every complete snapshot in one
+     * scan ({@link DynamoDbSnapshotHistory#forEachSnapshot}, chunks assembled), verifies each as
+     * the reader does (checksum and decompression, then decoding with its writer schema) and compares
+     * every aggregate's with the topic's newest {@code keep}. One history read per aggregate would
+     * be the reader's own path, but it is several queries, and moto takes some 100 ms a query on a
+     * busy machine; so {@link DynamoDbSnapshotHistory#history} is read for every
+     * {@value #HISTORY_SAMPLE_EVERY}th aggregate only, and must agree with the scan.
      */
     void dynamoDb(DynamoDbClient client, String table, DynamoDbSnapshotHistory history, Map<String, List<Snapshot>> topic,
                   int keep) throws InterruptedException {
-        Map<String, Set<Long>> expected = new HashMap<>();
+        Map<String, List<Long>> expected = new TreeMap<>();
         for (String id : workload.versions().keySet()) {
-            expected.put(id, topic.getOrDefault(id, List.of()).stream().limit(keep).map(Snapshot::getVersion)
-                .collect(Collectors.toCollection(TreeSet::new)));
+            expected.put(id, topic.getOrDefault(id, List.of()).stream().limit(keep).map(Snapshot::getVersion).toList());
         }
         long deadline = System.nanoTime() + settle.toNanos();
-        Map<String, Set<Long>> stored;
         while (true) {
-            stored = storedVersions(client, table);
-            Map<String, Set<Long>> seen = stored;
+            Map<String, Set<Long>> stored = storedVersions(client, table);
             long behind = expected.entrySet().stream()
-                .filter(e -> !seen.getOrDefault(e.getKey(), Set.of()).containsAll(e.getValue())).count();
+                .filter(e -> !stored.getOrDefault(e.getKey(), Set.of()).containsAll(e.getValue())).count();
             if (behind == 0 || System.nanoTime() > deadline) {
                 System.out.printf("soak: DynamoDB scan: %d aggregates short of the topic's newest %d%n", behind, keep);
                 break;
             }
             Thread.sleep(2000);
         }
-        Map<String, Set<Long>> finalStored = stored;
-        List<String> overKeep = expected.keySet().stream().filter(id -> finalStored.getOrDefault(id, Set.of()).size() > keep)
-            .sorted().map(id -> id + " " + finalStored.get(id)).toList();
 
-        Map<String, String> wrong = new ConcurrentHashMap<>();
-        ExecutorService readers = Executors.newFixedThreadPool(3);
-        try {
-            List<Future<?>> reads = new ArrayList<>();
-            for (String id : expected.keySet()) {
-                reads.add(readers.submit(() -> {
-                    String problem = dynamoProblem(history, id, topic.getOrDefault(id, List.of()), keep);
-                    if (problem != null) {
-                        wrong.put(id, problem);
-                    }
-                }));
+        Map<String, List<Snapshot>> stored = new HashMap<>();
+        List<String> corrupt = new ArrayList<>();
+        history.forEachSnapshot(snapshot -> {
+            try {
+                byte[] state = SnapshotFactory.verifiedState(snapshot);
+                codec.decode(state, codec.writerSchemaOf(state));
+                stored.computeIfAbsent(snapshot.getAggregateId(), k -> new ArrayList<>()).add(snapshot);
+            } catch (RuntimeException e) {
+                corrupt.add(snapshot.getAggregateId() + "@" + snapshot.getVersion() + ": " + e.getMessage());
             }
-            for (Future<?> read : reads) {
-                read.get();
+        });
+        stored.values().forEach(list -> list.sort(Comparator.comparingLong(Snapshot::getVersion).reversed()));
+        Map<String, String> wrong = new TreeMap<>();
+        corrupt.forEach(c -> wrong.put(c.substring(0, c.indexOf('@')), "corrupt " + c));
+        List<String> overKeep = new ArrayList<>();
+        int sampled = 0;
+        for (var entry : expected.entrySet()) {
+            String id = entry.getKey();
+            List<Snapshot> newestFirst = topic.getOrDefault(id, List.of());
+            List<Snapshot> kept = stored.getOrDefault(id, List.of());
+            if (kept.size() > keep) {
+                overKeep.add(id + " " + kept.stream().map(Snapshot::getVersion).toList());
             }
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        } finally {
-            readers.shutdownNow();
+            String problem = differences(kept.subList(0, Math.min(keep, kept.size())), newestFirst.subList(0,
+                Math.min(keep, newestFirst.size())));
+            if (problem == null && sampled++ % HISTORY_SAMPLE_EVERY == 0) {
+                problem = historyProblem(history, id, newestFirst, keep);
+            }
+            if (problem != null) {
+                wrong.putIfAbsent(id, problem);
+            }
         }
         report.check("DynamoDB holds the newest " + keep + " of the topic's snapshots, verified", expected.size(),
-            wrong.size(), new TreeMap<>(wrong).entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).toList());
+            wrong.size(), wrong.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).toList());
         report.check("DynamoDB keeps no more than " + keep + " per aggregate", expected.size(), overKeep.size(), overKeep);
     }
+
+    private static final int HISTORY_SAMPLE_EVERY = 20;
 
     /** The versions of the snapshot heads in the table (chunks, at negative sort keys, left out), by aggregate. */
     private static Map<String, Set<Long>> storedVersions(DynamoDbClient client, String table) {
@@ -255,7 +262,7 @@ final class SoakChecks {
         client.scanPaginator(ScanRequest.builder().tableName(table).consistentRead(true)
                 .projectionExpression("#id, #v").expressionAttributeNames(Map.of("#id", "aggregateId", "#v", "version")).build())
             .items().forEach(item -> {
-                java.math.BigDecimal version = new java.math.BigDecimal(item.get("version").n());
+                BigDecimal version = new BigDecimal(item.get("version").n());
                 if (version.signum() >= 0) {
                     versions.computeIfAbsent(item.get("aggregateId").s(), k -> new TreeSet<>()).add(version.longValueExact());
                 }
@@ -263,29 +270,34 @@ final class SoakChecks {
         return versions;
     }
 
-    private static String dynamoProblem(DynamoDbSnapshotHistory history, String id, List<Snapshot> newestFirst, int keep) {
+    /** Null when {@code stored} is {@code expected}, newest first: same versions, checksums and state bytes. */
+    private static String differences(List<Snapshot> stored, List<Snapshot> expected) {
+        if (stored.size() != expected.size()) {
+            return "versions " + stored.stream().map(Snapshot::getVersion).toList() + ", topic's newest "
+                + expected.stream().map(Snapshot::getVersion).toList();
+        }
+        for (int i = 0; i < expected.size(); i++) {
+            Snapshot want = expected.get(i);
+            Snapshot got = stored.get(i);
+            if (want.getVersion() != got.getVersion() || !Objects.equals(want.getChecksum(), got.getChecksum())
+                    || !bytes(want.getState()).equals(bytes(got.getState()))) {
+                return "version " + got.getVersion() + " differs from the topic's " + want.getVersion();
+            }
+        }
+        return null;
+    }
+
+    private static String historyProblem(DynamoDbSnapshotHistory history, String id, List<Snapshot> newestFirst, int keep) {
         try {
             SnapshotPage page = history.history(id, keep, null);
             if (!page.corrupt().isEmpty()) {
-                return "corrupt " + page.corrupt();
+                return "history(): corrupt " + page.corrupt();
             }
-            List<Snapshot> expected = newestFirst.subList(0, Math.min(keep, newestFirst.size()));
-            List<Snapshot> stored = page.snapshots().stream().map(StoredSnapshot::snapshot).toList();
-            if (stored.size() != expected.size()) {
-                return "versions " + stored.stream().map(Snapshot::getVersion).toList() + ", topic's newest "
-                    + expected.stream().map(Snapshot::getVersion).toList();
-            }
-            for (int i = 0; i < expected.size(); i++) {
-                Snapshot want = expected.get(i);
-                Snapshot got = stored.get(i);
-                if (want.getVersion() != got.getVersion() || !Objects.equals(want.getChecksum(), got.getChecksum())
-                        || !bytes(want.getState()).equals(bytes(got.getState()))) {
-                    return "version " + got.getVersion() + " differs from the topic's " + want.getVersion();
-                }
-            }
-            return null;
+            String problem = differences(page.snapshots().stream().map(StoredSnapshot::snapshot).toList(),
+                newestFirst.subList(0, Math.min(keep, newestFirst.size())));
+            return problem == null ? null : "history(): " + problem;
         } catch (RuntimeException e) {
-            return e.toString();
+            return "history(): " + e;
         }
     }
 
