@@ -77,6 +77,8 @@ final class ChaosSoak {
     private static final String WRITER_THREAD = "[dynamodb-snapshot-writer]";
     /** What the processor logs when its DynamoDB writer gives up (SnapshotRelay). */
     private static final String WRITER_STOPPED = "snapshot writer stopped";
+    /** What a supervised writer logs when it failed and starts again after a delay (SnapshotRelay). */
+    private static final String WRITER_RESTARTING = "restarting it in";
     /** A logger of ours in the processor's log pattern ({@code [thread] SimpleName - }), not a Kafka client's. */
     private static final java.util.regex.Pattern OWN_LOGGER =
         java.util.regex.Pattern.compile("\\] (BatchWriter|SnapshotRelay|DynamoDb\\w*|Snapshot\\w*) - ");
@@ -323,13 +325,15 @@ final class ChaosSoak {
 
     /**
      * Warnings the writer's thread logs from our own code (not the Kafka clients' connection
-     * warnings of its consumer), in all instances' logs: a failed write it will retry.
+     * warnings of its consumer) and supervised restarts, in all instances' logs: a failed write it
+     * will retry after a backoff.
      */
     private long writerRetries() throws java.io.IOException {
         long lines = 0;
         for (ProcessorProcess instance : instances) {
             lines += instance.linesContaining(WRITER_THREAD).stream()
-                .filter(line -> line.contains(" WARN ") && OWN_LOGGER.matcher(line).find()).count();
+                .filter(line -> line.contains(" WARN ") && OWN_LOGGER.matcher(line).find()
+                    || line.contains(WRITER_RESTARTING)).count();
         }
         return lines;
     }
@@ -364,7 +368,7 @@ final class ChaosSoak {
         for (int i = 0; i < instances.size(); i++) {
             try {
                 System.out.printf("soak: processor-%d log: %s%n", i, instances.get(i).count(" ERROR ", " WARN ", WRITER_THREAD,
-                    "Stream thread failed", WRITER_STOPPED, "dead-lettered"));
+                    "Stream thread failed", WRITER_STOPPED, WRITER_RESTARTING, "dead-lettered"));
                 instances.get(i).warnings().entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
                     .forEach(e -> System.out.printf("soak: processor log: %5d x %s%n", e.getValue(), e.getKey()));
             } catch (Exception e) {
