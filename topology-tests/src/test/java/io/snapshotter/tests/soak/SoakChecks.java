@@ -196,7 +196,7 @@ final class SoakChecks {
      * the reader does (checksum and decompression, then decoding with its writer schema) and compares
      * every aggregate's with the topic's newest {@code keep}. One history read per aggregate would
      * be the reader's own path, but it is several queries, and moto takes some 100 ms a query on a
-     * busy machine; so {@link DynamoDbSnapshotHistory#history} is read for every
+     * busy machine (and more for a whole history); so {@link DynamoDbSnapshotHistory#history} is read for every
      * {@value #HISTORY_SAMPLE_EVERY}th aggregate only, and must agree with the scan.
      */
     void dynamoDb(DynamoDbClient client, String table, DynamoDbSnapshotHistory history, Map<String, List<Snapshot>> topic,
@@ -217,6 +217,7 @@ final class SoakChecks {
             Thread.sleep(2000);
         }
 
+        long scanning = System.nanoTime();
         Map<String, List<Snapshot>> stored = new HashMap<>();
         List<String> corrupt = new ArrayList<>();
         history.forEachSnapshot(snapshot -> {
@@ -229,6 +230,9 @@ final class SoakChecks {
             }
         });
         stored.values().forEach(list -> list.sort(Comparator.comparingLong(Snapshot::getVersion).reversed()));
+        System.out.printf("soak: DynamoDB: every snapshot read and verified in one scan in %d ms%n",
+            (System.nanoTime() - scanning) / 1_000_000);
+        long sampling = System.nanoTime();
         Map<String, String> wrong = new TreeMap<>();
         corrupt.forEach(c -> wrong.put(c.substring(0, c.indexOf('@')), "corrupt " + c));
         List<String> overKeep = new ArrayList<>();
@@ -249,12 +253,14 @@ final class SoakChecks {
                 wrong.putIfAbsent(id, problem);
             }
         }
+        System.out.printf("soak: DynamoDB: %d histories read in %d ms%n", (sampled + HISTORY_SAMPLE_EVERY - 1) / HISTORY_SAMPLE_EVERY,
+            (System.nanoTime() - sampling) / 1_000_000);
         report.check("DynamoDB holds the newest " + keep + " of the topic's snapshots, verified", expected.size(),
             wrong.size(), wrong.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).toList());
         report.check("DynamoDB keeps no more than " + keep + " per aggregate", expected.size(), overKeep.size(), overKeep);
     }
 
-    private static final int HISTORY_SAMPLE_EVERY = 20;
+    private static final int HISTORY_SAMPLE_EVERY = 100;
 
     /** The versions of the snapshot heads in the table (chunks, at negative sort keys, left out), by aggregate. */
     private static Map<String, Set<Long>> storedVersions(DynamoDbClient client, String table) {
