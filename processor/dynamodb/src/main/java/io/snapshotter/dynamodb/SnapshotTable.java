@@ -7,6 +7,7 @@ import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.SSESpecification;
 import software.amazon.awssdk.services.dynamodb.model.SSEType;
@@ -37,7 +38,11 @@ public final class SnapshotTable {
                 throw new IllegalStateException("DynamoDB table '" + settings.table() + "' does not exist; create it "
                     + "(partition key aggregateId S, sort key version N) or set dynamodb.table.create=true");
             }
-            create(client, settings);
+            try {
+                create(client, settings);
+            } catch (ResourceInUseException created) {
+                // another instance, starting at the same time, created it first: wait for it like for ours
+            }
             table = client.waiter().waitUntilTableExists(b -> b.tableName(settings.table())).matched().response()
                 .orElseThrow().table();
         }

@@ -205,4 +205,50 @@ class DynamoDbSnapshotHistoryTest {
         assertThat(table.keySchema()).isEqualTo(SnapshotTable.KEY_SCHEMA);
         assertThat(table.billingModeSummary().billingMode()).isEqualTo(BillingMode.PAY_PER_REQUEST);
     }
+
+    @Test
+    void shouldStartWhenAnotherInstanceCreatesTheTableBetweenItsCheckAndItsCreate() {
+        DynamoDbSettings shared = settings("created_by_both", true, 3);
+        SnapshotTable.ensure(client, shared);  // the other instance, a moment earlier
+        // this instance looked before the other created it
+        DynamoDbClient lookedTooEarly = new DynamoDbClient() {
+            private boolean first = true;
+
+            @Override
+            public software.amazon.awssdk.services.dynamodb.model.DescribeTableResponse describeTable(
+                    software.amazon.awssdk.services.dynamodb.model.DescribeTableRequest request) {
+                if (first) {
+                    first = false;
+                    throw software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException.builder()
+                        .message("Requested resource not found").build();
+                }
+                return client.describeTable(request);
+            }
+
+            @Override
+            public software.amazon.awssdk.services.dynamodb.model.CreateTableResponse createTable(
+                    software.amazon.awssdk.services.dynamodb.model.CreateTableRequest request) {
+                return client.createTable(request);
+            }
+
+            @Override
+            public software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter waiter() {
+                return software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter.builder().client(this).build();
+            }
+
+            @Override
+            public String serviceName() {
+                return client.serviceName();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+
+        SnapshotTable.ensure(lookedTooEarly, shared);
+
+        assertThat(client.describeTable(b -> b.tableName("created_by_both")).table().keySchema())
+            .isEqualTo(SnapshotTable.KEY_SCHEMA);
+    }
 }
