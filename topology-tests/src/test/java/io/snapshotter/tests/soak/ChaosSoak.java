@@ -176,8 +176,8 @@ final class ChaosSoak {
         }
         registryProxy = FaultProxy.start(registry.port());
         dynamoProxy = FaultProxy.start(dynamo.port());
-        // one after the other: two instances creating the table at once, the second fails with
-        // ResourceInUseException (SnapshotTable.ensure does not take "already exists" as created)
+        // one after the other, so that the soak is about its faults: two instances creating the
+        // table at once (which failed the second before 973385e) is a startup race of its own
         for (int i = 0; i < INSTANCES; i++) {
             instances.add(ProcessorProcess.start(dir.resolve("processor-" + i), "processor-" + i, processorConfig(i)));
         }
