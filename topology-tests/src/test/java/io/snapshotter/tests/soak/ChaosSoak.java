@@ -72,7 +72,8 @@ final class ChaosSoak {
     private static final int INSTANCES = 2;
     private static final int SNAPSHOT_EVERY = 5;
     private static final int PARTITIONS = 6;
-    private static final Duration SETTLE = Duration.ofSeconds(180);
+    /** How long each check waits for the system to settle after the faults; {@code soak.settle.seconds}. */
+    private static final Duration SETTLE = Duration.ofSeconds(Integer.getInteger("soak.settle.seconds", 180));
     /** The DynamoDB writer's thread, as the processor's log pattern shows it. */
     private static final String WRITER_THREAD = "[dynamodb-snapshot-writer]";
     /** What the processor logs when its DynamoDB writer gives up (SnapshotRelay). */
