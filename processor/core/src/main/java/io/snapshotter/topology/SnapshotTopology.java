@@ -94,7 +94,7 @@ public final class SnapshotTopology {
             .withCachingEnabled()
             // a state up to snapshot.max.bytes fits its changelog (the broker's default is 1 MiB)
             .withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-                Integer.toString(config.maxStateBytes() + RECORD_OVERHEAD_BYTES)));
+                Integer.toString(config.maxStateRecordBytes())));
         StoreBuilder<?> parked = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PARKED_STORE),
                 Serdes.String(), Serdes.ByteArray())
             .withCachingEnabled();

@@ -165,6 +165,22 @@ public final class TopologyConfig extends AbstractConfig {
         return getInt(SNAPSHOT_MAX_BYTES);
     }
 
+    /**
+     * Largest record carrying a state the processor writes (a store record, a snapshot, a snapshot set
+     * aside as a dead letter): {@link #maxStateBytes()} plus {@link SnapshotTopology#RECORD_OVERHEAD_BYTES}.
+     */
+    public int maxStateRecordBytes() {
+        return maxStateBytes() + SnapshotTopology.RECORD_OVERHEAD_BYTES;
+    }
+
+    /**
+     * Largest dead letter the processor writes: any record the events topic accepted (up to
+     * {@code largestEvent} bytes) or a state-carrying record, plus the dead-letter headers.
+     */
+    public int maxDeadLetterBytes(int largestEvent) {
+        return Math.max(largestEvent, maxStateBytes()) + SnapshotTopology.RECORD_OVERHEAD_BYTES;
+    }
+
     public boolean compressSnapshots() {
         return getString(SNAPSHOT_COMPRESSION).equals("gzip");
     }

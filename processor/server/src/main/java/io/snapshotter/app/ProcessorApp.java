@@ -128,7 +128,7 @@ public final class ProcessorApp implements AutoCloseable {
         Properties producer = config.clientProperties(ProducerConfig.configNames(), "producer.");
         // a dead letter carries a snapshot, which may be as large as snapshot.max.bytes allows
         producer.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-            Integer.toString(config.topology().maxStateBytes() + SnapshotTopology.RECORD_OVERHEAD_BYTES));
+            Integer.toString(config.topology().maxStateRecordBytes()));
         return new SnapshotRelay(config.applicationId(), config.clientProperties(ConsumerConfig.configNames(), "consumer."),
             producer, config.snapshotsTopic(), config.deadLetterTopic(), codec, sink, meters,
             new SnapshotRelay.Restarts(Duration.ofMillis(config.getLong(ProcessorConfig.SINK_RESTART_BACKOFF_MS)),
@@ -165,8 +165,8 @@ public final class ProcessorApp implements AutoCloseable {
             closing.push(storage.closer());
             Properties props = config.streamsProperties();
             // the producer writes a state up to snapshot.max.bytes, and dead letters of any event the topic accepted
-            props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Integer.toString(
-                Math.max(largestEvent, config.topology().maxStateBytes()) + SnapshotTopology.RECORD_OVERHEAD_BYTES));
+            props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                Integer.toString(config.topology().maxDeadLetterBytes(largestEvent)));
             HttpSettings httpSettings = config.http();
             boolean http = httpSettings.enabled();
             ApiServer server = null;

@@ -46,8 +46,8 @@ final class TopicSetup {
      */
     static int ensureRecordSizes(Admin admin, ProcessorConfig config) throws ExecutionException, InterruptedException {
         int events = maxMessageBytes(admin, config.eventsTopic());
-        int state = config.topology().maxStateBytes() + SnapshotTopology.RECORD_OVERHEAD_BYTES;
-        int deadLetters = Math.max(events, config.topology().maxStateBytes()) + SnapshotTopology.RECORD_OVERHEAD_BYTES;
+        int state = config.topology().maxStateRecordBytes();
+        int deadLetters = config.topology().maxDeadLetterBytes(events);
         boolean raise = config.getBoolean(ProcessorConfig.TOPICS_CREATE);
         requireMaxMessageBytes(admin, config.snapshotsTopic(), state, raise);
         requireMaxMessageBytes(admin, config.deadLetterTopic(), deadLetters, raise);
@@ -79,10 +79,8 @@ final class TopicSetup {
     }
 
     private static int maxMessageBytes(Admin admin, String topic) throws ExecutionException, InterruptedException {
-        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         try {
-            Config config = onceKnown(() -> admin.describeConfigs(List.of(resource)).all().get().get(resource));
-            return Integer.parseInt(config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value());
+            return Integer.parseInt(topicConfig(admin, topic).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value());
         } catch (ExecutionException e) {
             throw new IllegalStateException("Cannot read max.message.bytes of topic '" + topic + "': "
                 + e.getCause().getMessage(), e.getCause());
@@ -100,7 +98,7 @@ final class TopicSetup {
         wanted.add(new NewTopic(config.snapshotsTopic(), Optional.of(partitions), rf)
             .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                 TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-                Integer.toString(config.topology().maxStateBytes() + SnapshotTopology.RECORD_OVERHEAD_BYTES))));
+                Integer.toString(config.topology().maxStateRecordBytes()))));
         wanted.add(new NewTopic(config.deadLetterTopic(), Optional.of(partitions), rf));
         try {
             Set<String> existing = admin.listTopics().names().get();
@@ -171,13 +169,17 @@ final class TopicSetup {
     }
 
     static void requireCompacted(Admin admin, String topic) throws ExecutionException, InterruptedException {
-        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        Config config = onceKnown(() -> admin.describeConfigs(List.of(resource)).all().get().get(resource));
-        String policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
+        String policy = topicConfig(admin, topic).get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
         if (!policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
             throw new IllegalStateException("Snapshot topic '" + topic + "' has cleanup.policy=" + policy
                 + "; it must be compacted (cleanup.policy=compact) to keep the latest snapshot of every aggregate");
         }
+    }
+
+    /** The effective configuration of {@code topic}, once the broker knows it. */
+    private static Config topicConfig(Admin admin, String topic) throws ExecutionException, InterruptedException {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return onceKnown(() -> admin.describeConfigs(List.of(resource)).all().get().get(resource));
     }
 
     private interface AdminCall<T> {
