@@ -11,6 +11,25 @@ public interface SinkContext {
      */
     void keepAlive();
 
+    /**
+     * False once a rebalance during this batch has taken the record's partition (even where it
+     * assigned it back): the sink leaves the record unwritten, and the relay neither commits nor
+     * dead-letters it. Its new owner writes it from the committed offset, and a write after that one
+     * could bring back a snapshot the owner's retention has deleted already. Only {@link #keepAlive()}
+     * changes the answer (the new owner gets the partition once this relay has polled there), so a sink
+     * asks before each call to its destination.
+     */
+    boolean owns(SinkRecord record);
+
+    /**
+     * Which ownership of the record's partition the batch is written under: a number that changes
+     * whenever the partition was not this relay's throughout (a rebalance gave it to another writer
+     * meanwhile, or the relay restarted). While it stays the same, the relay's sink is the only writer
+     * of the partition's aggregates, so what it remembers having written of them is what the
+     * destination holds; under another, what it remembers may be stale.
+     */
+    long ownership(SinkRecord record);
+
     /** False once the relay is stopping: a sink waiting out an outage then throws {@link SnapshotSink.Stopped}. */
     boolean running();
 

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,9 +52,11 @@ import org.slf4j.LoggerFactory;
  * and commits, per partition, only the offsets of records the sink has taken (or that were
  * dead-lettered, once the broker has the dead letter). While the sink waits out an outage the relay
  * keeps its partitions paused (re-paused when a rebalance assigns them again) and its group
- * membership alive; whatever a poll returns meanwhile is kept for the next batch, and what is kept of
- * a partition that a rebalance takes away is dropped uncommitted, for its new owner to write. The
- * records not yet taken are the gauge {@code snapshotter.<sink>.lag}.
+ * membership alive; whatever a poll returns meanwhile is kept for the next batch. What is kept of a
+ * partition that a rebalance takes away is dropped uncommitted, for its new owner to write, and so is
+ * what the batch being written holds of it: from the poll that revoked it, the sink writes none of
+ * it ({@link SinkContext#owns}), so a late write never brings back what the new owner's retention
+ * deleted. The records not yet taken are the gauge {@code snapshotter.<sink>.lag}.
  *
  * <p>Supervised: anything the loop throws (a sink's permanent error, a dead letter the broker
  * refused) marks the relay not {@link #status() alive}, with the error, and restarts it with a fresh
@@ -118,6 +121,15 @@ public final class SnapshotRelay implements Runnable, AutoCloseable {
     private final Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> pending = new LinkedHashMap<>();
     /** Dead letters sent for the batch being written: checked before its offsets are committed. */
     private final List<Future<RecordMetadata>> deadLetterSends = new ArrayList<>();
+    /** Partitions a rebalance took while the batch was being written: none of their records is written or committed. */
+    private final Set<TopicPartition> revokedDuringBatch = new HashSet<>();
+    /**
+     * The relay's current ownership of each partition it holds ({@link SinkContext#ownership}): a new
+     * number when a rebalance gives it a partition it did not hold just before (an eager rebalance
+     * revokes every partition and assigns the same ones again: those keep theirs).
+     */
+    private final Map<TopicPartition, Long> ownerships = new HashMap<>();
+    private long lastOwnership;
     /** The offsets this relay last committed, by partition. */
     private final Map<TopicPartition, Long> committed = new HashMap<>();
     private boolean writing;
@@ -232,6 +244,7 @@ public final class SnapshotRelay implements Runnable, AutoCloseable {
 
     private void closeClients() {
         pending.clear();
+        ownerships.clear();
         deadLetterSends.clear();
         committed.clear();
         writing = false;
@@ -305,11 +318,14 @@ public final class SnapshotRelay implements Runnable, AutoCloseable {
             int taken = batch.isEmpty() ? 0 : sink.write(batch, context);
             awaitDeadLetters();
             written.increment(taken);
-            // only partitions still ours: a revoked one is its new owner's to commit (from what it writes)
-            commit(nextOffsets(records, consumer.assignment()));
+            // only partitions ours throughout: a revoked one is its new owner's to write and commit
+            Set<TopicPartition> owned = new HashSet<>(consumer.assignment());
+            owned.removeAll(revokedDuringBatch);
+            commit(nextOffsets(records, owned));
             wentThrough();
         } finally {
             writing = false;
+            revokedDuringBatch.clear();
             deadLetterSends.clear();
             consumer.resume(consumer.assignment());
         }
@@ -454,11 +470,18 @@ public final class SnapshotRelay implements Runnable, AutoCloseable {
     }
 
     private void deadLetter(ConsumerRecord<byte[], byte[]> record, DeadLetterReason reason, String error) {
+        if (!owns(record)) {
+            return; // its new owner dead-letters it
+        }
         LOG.warn("Snapshot at {}-{}@{} dead-lettered: {} {}", record.topic(), record.partition(), record.offset(), reason, error);
         deadLetterSends.add(deadLetterProducer.send(new ProducerRecord<>(deadLetterTopic, null, record.timestamp(),
             record.key(), record.value(), DeadLetters.withReason(record.headers(), reason, error, record.topic(),
                 record.partition(), record.offset(), System.currentTimeMillis()))));
         meters.counter(metricPrefix + "snapshots.dead.lettered", "reason", reason.name()).increment();
+    }
+
+    private boolean owns(ConsumerRecord<byte[], byte[]> record) {
+        return record == null || !revokedDuringBatch.contains(new TopicPartition(record.topic(), record.partition()));
     }
 
     /** Stops the relay; the sink is closed by whoever made it. */
@@ -483,12 +506,16 @@ public final class SnapshotRelay implements Runnable, AutoCloseable {
 
     /**
      * While a batch is being written, partitions a rebalance assigns are paused at once (an eager
-     * rebalance assigns even the kept ones afresh, unpaused); records kept of revoked partitions are
-     * dropped, never committed: their new owner starts from the committed offset.
+     * rebalance assigns even the kept ones afresh, unpaused), and the batch's records of revoked ones
+     * are no longer written ({@link SinkContext#owns}); records kept of revoked partitions are dropped,
+     * never committed: their new owner starts from the committed offset.
      */
     private final class Rebalances implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (writing) {
+                revokedDuringBatch.addAll(partitions);
+            }
             for (TopicPartition partition : partitions) {
                 pending.remove(partition);
                 committed.remove(partition);
@@ -498,12 +525,21 @@ public final class SnapshotRelay implements Runnable, AutoCloseable {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             onPartitionsRevoked(partitions);
+            // another writer may have held them meanwhile
+            partitions.forEach(ownerships::remove);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             if (writing) {
                 consumer.pause(partitions);
+            }
+            // called at the end of every rebalance, eager or cooperative: what is not assigned now was
+            // revoked for good, what was not held before is a new ownership
+            Set<TopicPartition> assigned = consumer.assignment();
+            ownerships.keySet().retainAll(assigned);
+            for (TopicPartition partition : assigned) {
+                ownerships.computeIfAbsent(partition, p -> ++lastOwnership);
             }
         }
     }
@@ -513,6 +549,19 @@ public final class SnapshotRelay implements Runnable, AutoCloseable {
         public void keepAlive() {
             keep(consumer.poll(Duration.ZERO));
             refreshLag(false);
+        }
+
+        @Override
+        public boolean owns(SinkRecord record) {
+            return SnapshotRelay.this.owns(record.source());
+        }
+
+        @Override
+        public long ownership(SinkRecord record) {
+            ConsumerRecord<byte[], byte[]> source = record.source();
+            Long ownership = source == null ? null : ownerships.get(new TopicPartition(source.topic(), source.partition()));
+            // a partition not held (or a record of none): an ownership no other call shares
+            return ownership != null ? ownership : ++lastOwnership;
         }
 
         @Override

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,23 +68,32 @@ final class BatchWriter {
     void writeAll(List<WriteRequest> requests, Runnable whileWaiting) {
         writeAll(requests, whileWaiting, (request, error) -> {
             throw new TableUnusableException("DynamoDB refused a request to table '" + settings.table() + "': " + error);
-        });
+        }, request -> true);
     }
 
-    /** Writes all {@code requests}; those DynamoDB refuses as invalid go to {@code refused}, the rest are written. */
-    void writeAll(List<WriteRequest> requests, Runnable whileWaiting, Refused refused) {
+    /**
+     * Writes the {@code requests} still {@code wanted} (asked before each call: what {@code whileWaiting}
+     * does can change it); those DynamoDB refuses as invalid go to {@code refused}, the rest are written.
+     */
+    void writeAll(List<WriteRequest> requests, Runnable whileWaiting, Refused refused, Predicate<WriteRequest> wanted) {
         for (int from = 0; from < requests.size(); from += settings.batchSize()) {
-            writeBatch(requests.subList(from, Math.min(requests.size(), from + settings.batchSize())), whileWaiting, refused);
+            writeBatch(requests.subList(from, Math.min(requests.size(), from + settings.batchSize())), whileWaiting, refused,
+                wanted);
         }
     }
 
-    private void writeBatch(List<WriteRequest> batch, Runnable whileWaiting, Refused refused) {
+    private void writeBatch(List<WriteRequest> batch, Runnable whileWaiting, Refused refused, Predicate<WriteRequest> wanted) {
         List<WriteRequest> pending = new ArrayList<>(batch);
         int attempt = 0;
         while (!pending.isEmpty()) {
             if (attempt > 0) {
                 retries.increment();
                 backOff(attempt, whileWaiting);
+            }
+            // what waiting changed: a request no longer wanted is not sent
+            pending.removeIf(wanted.negate());
+            if (pending.isEmpty()) {
+                return;
             }
             attempt++;
             BatchWriteItemRequest request = BatchWriteItemRequest.builder()
@@ -93,7 +103,7 @@ final class BatchWriter {
                 response = writeLatency.record(() -> client.batchWriteItem(request));
             } catch (SdkException e) {
                 if (isValidation(e)) {
-                    splitRefused(pending, e, whileWaiting, refused);
+                    splitRefused(pending, e, whileWaiting, refused, wanted);
                     return;
                 }
                 requireUsable(e);
@@ -114,7 +124,8 @@ final class BatchWriter {
      * DynamoDB refuses a whole batch for one invalid item: the halves are written apart until the
      * refused items are alone, so only they are given up.
      */
-    private void splitRefused(List<WriteRequest> batch, SdkException e, Runnable whileWaiting, Refused refused) {
+    private void splitRefused(List<WriteRequest> batch, SdkException e, Runnable whileWaiting, Refused refused,
+                              Predicate<WriteRequest> wanted) {
         if (batch.size() == 1) {
             LOG.warn("DynamoDB refuses an item for table '{}': {}", settings.table(), e.getMessage());
             refused.accept(batch.get(0), message(e));
@@ -123,8 +134,8 @@ final class BatchWriter {
         LOG.info("DynamoDB refused a batch of {} items for table '{}' as invalid; splitting it to find the item: {}",
             batch.size(), settings.table(), e.getMessage());
         int half = batch.size() / 2;
-        writeBatch(batch.subList(0, half), whileWaiting, refused);
-        writeBatch(batch.subList(half, batch.size()), whileWaiting, refused);
+        writeBatch(batch.subList(0, half), whileWaiting, refused, wanted);
+        writeBatch(batch.subList(half, batch.size()), whileWaiting, refused, wanted);
     }
 
     /**

@@ -27,7 +27,7 @@ public final class DynamoDbBackend implements AutoCloseable {
         this.history = new DynamoDbSnapshotHistory(client, settings.table(), codec, facts);
         this.retention = new DynamoDbRetention(client, settings, new BatchWriter(client, settings, open::get, meters),
             facts);
-        this.sink = new DynamoDbSnapshotSink(client, settings, meters, facts);
+        this.sink = new DynamoDbSnapshotSink(client, settings, meters, retention);
     }
 
     /** Connects with the configured client ({@code dynamodb.*} in {@code values}) and checks (or creates) the table. */

@@ -3,8 +3,12 @@ package io.snapshotter.dynamodb;
 import io.snapshotter.snapshot.SnapshotRetention;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -16,8 +20,10 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * Keeps the newest K snapshots per aggregate. {@link #prune} queries one aggregate's heads, newest
- * first, and deletes those past K with their chunks: the writer calls it for each aggregate it
- * writes, so the table never needs scanning for that. Once an aggregate has a snapshot of the fold
+ * first, and deletes those past K with their chunks. The writer calls {@link #pruneAfterWrite} for
+ * each aggregate it writes, so the table never needs scanning for that; it remembers each aggregate's
+ * heads while it owns the aggregate's partition, so that a snapshot costs DynamoDB a put and, past K,
+ * a delete, not a consistent query as well. Once an aggregate has a snapshot of the fold
  * version folding its type now ({@link ProcessorFacts}), its snapshots of other fold versions are
  * superseded: deleted, and not counted in K, so a replay with a changed fold never loses its
  * corrected snapshots to the old fold's newer ones. {@link #sweep} pages through the whole table for
@@ -48,17 +54,95 @@ public final class DynamoDbRetention implements SnapshotRetention {
 
     DynamoDbRetention(DynamoDbClient client, DynamoDbSettings settings, BatchWriter writer, ProcessorFacts facts,
                       Sleeper sleeper, LongSupplier nanoTime) {
+        this(client, settings, writer, facts, sleeper, nanoTime, new AtomicLong());
+    }
+
+    private DynamoDbRetention(DynamoDbClient client, DynamoDbSettings settings, BatchWriter writer, ProcessorFacts facts,
+                              Sleeper sleeper, LongSupplier nanoTime, AtomicLong sweeps) {
         this.client = client;
         this.settings = settings;
         this.writer = writer;
         this.facts = facts;
         this.sleeper = sleeper;
         this.nanoTime = nanoTime;
+        this.sweeps = sweeps;
+        int capacity = settings.retentionCacheAggregates();
+        this.known = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Known> eldest) {
+                return size() > capacity;
+            }
+        };
     }
+
+    /**
+     * This retention deleting through {@code writer} (the sink's, which stops with its relay): the
+     * writer's, which knows of this one's sweeps.
+     */
+    DynamoDbRetention writingWith(BatchWriter writer) {
+        return new DynamoDbRetention(client, settings, writer, facts, sleeper, nanoTime, sweeps);
+    }
+
+    /**
+     * One snapshot's head as retention sees it: its version, type, fold version (null when the item
+     * has none) and chunk count.
+     */
+    record Head(long version, String type, Integer foldVersion, int chunks) {
+        static Head of(Map<String, AttributeValue> item) {
+            AttributeValue type = item.get(SnapshotItems.AGGREGATE_TYPE);
+            AttributeValue fold = item.get(SnapshotItems.FOLD_VERSION);
+            return new Head(Long.parseLong(item.get(SnapshotItems.VERSION).n()), type == null ? null : type.s(),
+                fold == null ? null : Integer.valueOf(fold.n()), SnapshotItems.chunkCount(item));
+        }
+    }
+
+    /** What the writer knows of an aggregate's heads (newest first), and under which ownership and sweep count it learnt it. */
+    private record Known(long ownership, long sweeps, List<Head> heads) {
+    }
+
+    /**
+     * The writer's knowledge of aggregates' heads, so that pruning after a write needs no query: the
+     * aggregate's partition is the writer's alone while it owns it ({@link io.snapshotter.sink.SinkContext#ownership}),
+     * so what it read and wrote since is what the table holds. Least recently written evicted first.
+     * Only the writer's thread touches it.
+     */
+    private final Map<String, Known> known;
+    /** Sweeps started and finished: odd while one runs. What was learnt under another count is read again. */
+    private final AtomicLong sweeps;
 
     /** Deletes the snapshots of {@code aggregateId} beyond the newest K, and superseded ones; returns how many. */
     int prune(String aggregateId, Runnable whileWaiting) {
-        List<Map<String, AttributeValue>> heads = new ArrayList<>();
+        return apply(aggregateId, query(aggregateId), whileWaiting).size();
+    }
+
+    /**
+     * After the writer put {@code written} (heads of {@code aggregateId}, under {@code ownership} of
+     * its partition): deletes what is beyond the newest K, and superseded ones, and returns how many.
+     * The aggregate's heads are queried only when the writer does not know them under this ownership
+     * (the first write since it gained the partition, an evicted aggregate, a sweep since).
+     */
+    int pruneAfterWrite(String aggregateId, long ownership, List<Head> written, Runnable whileWaiting) {
+        long sweepCount = sweeps.get();
+        Known before = known.get(aggregateId);
+        List<Head> heads;
+        if (before != null && before.ownership() == ownership && before.sweeps() == sweepCount && sweepCount % 2 == 0) {
+            TreeMap<Long, Head> merged = new TreeMap<>(Comparator.reverseOrder());
+            before.heads().forEach(head -> merged.put(head.version(), head));
+            written.forEach(head -> merged.put(head.version(), head));
+            heads = new ArrayList<>(merged.values());
+        } else {
+            heads = query(aggregateId);
+        }
+        List<Head> deleted = apply(aggregateId, heads, whileWaiting);
+        List<Head> kept = new ArrayList<>(heads);
+        kept.removeAll(deleted);
+        known.put(aggregateId, new Known(ownership, sweepCount, List.copyOf(kept)));
+        return deleted.size();
+    }
+
+    /** The heads of {@code aggregateId} in the table, newest first. */
+    private List<Head> query(String aggregateId) {
+        List<Head> heads = new ArrayList<>();
         client.queryPaginator(QueryRequest.builder()
                 .tableName(settings.table())
                 .keyConditionExpression("#id = :id AND #v >= :zero")
@@ -68,23 +152,27 @@ public final class DynamoDbRetention implements SnapshotRetention {
                 .scanIndexForward(false)
                 .consistentRead(true)
                 .build())
-            .items().forEach(heads::add);
+            .items().forEach(item -> heads.add(Head.of(item)));
+        return heads;
+    }
+
+    /** Deletes, of {@code heads} (newest first), those beyond the newest K and superseded ones; returns them. */
+    private List<Head> apply(String aggregateId, List<Head> heads, Runnable whileWaiting) {
         boolean hasCurrentFold = heads.stream().anyMatch(this::isPreferredFold);
         List<WriteRequest> deletes = new ArrayList<>();
+        List<Head> deleted = new ArrayList<>();
         int kept = 0;
-        int deleted = 0;
-        for (Map<String, AttributeValue> head : heads) {
+        for (Head head : heads) {
             boolean superseded = hasCurrentFold && !isPreferredFold(head) && prefersAVersion(head);
             if (!superseded && ++kept <= settings.keep()) {
                 continue;
             }
-            deleted++;
+            deleted.add(head);
             // the head first: a reader then never finds a head whose chunks are going
-            deletes.add(delete(Map.of(SnapshotItems.AGGREGATE_ID, head.get(SnapshotItems.AGGREGATE_ID),
-                SnapshotItems.VERSION, head.get(SnapshotItems.VERSION))));
-            if (SnapshotItems.chunkCount(head) > 0) {
-                chunkKeys(aggregateId, Long.parseLong(head.get(SnapshotItems.VERSION).n()))
-                    .forEach(key -> deletes.add(delete(key)));
+            deletes.add(delete(Map.of(SnapshotItems.AGGREGATE_ID, SnapshotItems.s(aggregateId),
+                SnapshotItems.VERSION, SnapshotItems.n(head.version()))));
+            if (head.chunks() > 0) {
+                chunkKeys(aggregateId, head.version()).forEach(key -> deletes.add(delete(key)));
             }
         }
         writer.writeAll(deletes, whileWaiting);
@@ -99,6 +187,15 @@ public final class DynamoDbRetention implements SnapshotRetention {
      */
     @Override
     public SweepResult sweep() {
+        sweeps.incrementAndGet();
+        try {
+            return sweepTable();
+        } finally {
+            sweeps.incrementAndGet();
+        }
+    }
+
+    private SweepResult sweepTable() {
         int pageItems = Math.min(1000, settings.sweepItemsPerSecond());
         Sweep sweep = new Sweep();
         Map<String, AttributeValue> start = null;
@@ -116,7 +213,7 @@ public final class DynamoDbRetention implements SnapshotRetention {
             }
             ScanResponse page = client.scan(scan.build());
             for (Map<String, AttributeValue> head : page.items()) {
-                sweep.add(head);
+                sweep.add(head.get(SnapshotItems.AGGREGATE_ID).s(), Head.of(head));
             }
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
             if (start != null) {
@@ -150,9 +247,8 @@ public final class DynamoDbRetention implements SnapshotRetention {
         private int heads;
         private boolean otherFoldVersions;
 
-        void add(Map<String, AttributeValue> head) {
+        void add(String id, Head head) {
             scanned++;
-            String id = head.get(SnapshotItems.AGGREGATE_ID).s();
             if (!id.equals(aggregateId)) {
                 finishAggregate();
                 aggregateId = id;
@@ -191,16 +287,13 @@ public final class DynamoDbRetention implements SnapshotRetention {
         return keys;
     }
 
-    private boolean prefersAVersion(Map<String, AttributeValue> head) {
-        AttributeValue type = head.get(SnapshotItems.AGGREGATE_TYPE);
-        return type != null && facts.prefersAVersionOf(type.s());
+    private boolean prefersAVersion(Head head) {
+        return head.type() != null && facts.prefersAVersionOf(head.type());
     }
 
     /** Of the fold version its type prefers (false for a type with none preferred). */
-    private boolean isPreferredFold(Map<String, AttributeValue> head) {
-        AttributeValue fold = head.get(SnapshotItems.FOLD_VERSION);
-        return prefersAVersion(head) && fold != null
-            && facts.isCurrent(head.get(SnapshotItems.AGGREGATE_TYPE).s(), Integer.parseInt(fold.n()));
+    private boolean isPreferredFold(Head head) {
+        return prefersAVersion(head) && head.foldVersion() != null && facts.isCurrent(head.type(), head.foldVersion());
     }
 
     private static WriteRequest delete(Map<String, AttributeValue> key) {

@@ -21,14 +21,23 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 /** The DynamoDB snapshot store's settings, from the {@code dynamodb.*} keys defined by {@link #CONFIG_DEF}. */
 public record DynamoDbSettings(String table, boolean createTable, Optional<String> kmsKeyId, String region,
                                Optional<URI> endpoint, Optional<AwsBasicCredentials> credentials, int keep,
-                               int batchSize, Duration backoff, Duration maxBackoff, int sweepItemsPerSecond) {
+                               int batchSize, Duration backoff, Duration maxBackoff, int sweepItemsPerSecond,
+                               int retentionCacheAggregates) {
 
-    /** Settings with the default retention sweep rate. */
+    /** Settings with the default retention sweep rate and cache. */
     public DynamoDbSettings(String table, boolean createTable, Optional<String> kmsKeyId, String region,
                             Optional<URI> endpoint, Optional<AwsBasicCredentials> credentials, int keep, int batchSize,
                             Duration backoff, Duration maxBackoff) {
         this(table, createTable, kmsKeyId, region, endpoint, credentials, keep, batchSize, backoff, maxBackoff,
             DEFAULT_SWEEP_ITEMS_PER_SECOND);
+    }
+
+    /** Settings with the default retention cache. */
+    public DynamoDbSettings(String table, boolean createTable, Optional<String> kmsKeyId, String region,
+                            Optional<URI> endpoint, Optional<AwsBasicCredentials> credentials, int keep, int batchSize,
+                            Duration backoff, Duration maxBackoff, int sweepItemsPerSecond) {
+        this(table, createTable, kmsKeyId, region, endpoint, credentials, keep, batchSize, backoff, maxBackoff,
+            sweepItemsPerSecond, DEFAULT_RETENTION_CACHE_AGGREGATES);
     }
 
     public static final String ENABLED = "dynamodb.enabled";
@@ -45,6 +54,8 @@ public record DynamoDbSettings(String table, boolean createTable, Optional<Strin
     public static final String BACKOFF_MAX_MS = "dynamodb.retry.backoff.max.ms";
     public static final String SWEEP_ITEMS_PER_SECOND = "dynamodb.retention.sweep.items.per.second";
     static final int DEFAULT_SWEEP_ITEMS_PER_SECOND = 500;
+    public static final String RETENTION_CACHE_AGGREGATES = "dynamodb.retention.cache.aggregates";
+    static final int DEFAULT_RETENTION_CACHE_AGGREGATES = 100_000;
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
         .define(ENABLED, Type.BOOLEAN, false, Importance.HIGH,
@@ -73,7 +84,11 @@ public record DynamoDbSettings(String table, boolean createTable, Optional<Strin
             "The longest delay between write retries; the writer retries until DynamoDB takes the items.")
         .define(SWEEP_ITEMS_PER_SECOND, Type.INT, DEFAULT_SWEEP_ITEMS_PER_SECOND, ConfigDef.Range.atLeast(1),
             Importance.LOW, "Items the retention sweep reads per second at most, so it leaves the table's "
-                + "capacity to the writer and the readers.");
+                + "capacity to the writer and the readers.")
+        .define(RETENTION_CACHE_AGGREGATES, Type.INT, DEFAULT_RETENTION_CACHE_AGGREGATES, ConfigDef.Range.atLeast(0),
+            Importance.LOW, "Aggregates whose snapshot versions the writer remembers (about 150 bytes each, with "
+                + "dynamodb.retention.keep 3), so that retention after a write costs a delete, not a query as "
+                + "well; 0 queries every time.");
 
     /** @param values every configuration value (keys of other components are ignored here) */
     public static DynamoDbSettings from(Map<String, ?> values) {
@@ -94,7 +109,8 @@ public record DynamoDbSettings(String table, boolean createTable, Optional<Strin
             config.getInt(BATCH_SIZE),
             Duration.ofMillis(config.getLong(BACKOFF_MS)),
             Duration.ofMillis(config.getLong(BACKOFF_MAX_MS)),
-            config.getInt(SWEEP_ITEMS_PER_SECOND));
+            config.getInt(SWEEP_ITEMS_PER_SECOND),
+            config.getInt(RETENTION_CACHE_AGGREGATES));
     }
 
     /** A client for these settings: the endpoint override and static credentials when given. */

@@ -6,8 +6,10 @@ import io.snapshotter.sink.SinkRecord;
 import io.snapshotter.sink.SnapshotSink;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +21,9 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 /**
  * The DynamoDB table as a {@link SnapshotSink}: each batch is written with {@code BatchWriteItem}
  * (retried until DynamoDB takes every item), then each written aggregate is pruned to the newest K
- * (retried alike). Puts are keyed by (aggregateId, version), so rewriting a snapshot after a restart
+ * (retried alike; {@link DynamoDbRetention#pruneAfterWrite} queries the aggregate's versions only
+ * when the writer does not know them already). A record whose partition a rebalance takes meanwhile
+ * is left to its new owner ({@link SinkContext#owns}). Puts are keyed by (aggregateId, version), so rewriting a snapshot after a restart
  * or a replay leaves the same items. A state too large for one item is split over chunk items
  * ({@link SnapshotItems}); a snapshot whose head item alone is too large is reported as
  * {@link DeadLetterReason#SNAPSHOT_TOO_LARGE}; one DynamoDB refuses as invalid (any of its items) as
@@ -37,9 +41,11 @@ public final class DynamoDbSnapshotSink implements SnapshotSink {
     /** The relay's context of the batch being written: its retries stop when the relay does. */
     private SinkContext context;
 
-    DynamoDbSnapshotSink(DynamoDbClient client, DynamoDbSettings settings, MeterRegistry meters, ProcessorFacts facts) {
+    /** @param retention the table's retention, whose sweeps this sink's retention hears of */
+    DynamoDbSnapshotSink(DynamoDbClient client, DynamoDbSettings settings, MeterRegistry meters,
+                         DynamoDbRetention retention) {
         this.batches = new BatchWriter(client, settings, () -> context == null || context.running(), meters);
-        this.retention = new DynamoDbRetention(client, settings, batches, facts);
+        this.retention = retention.writingWith(batches);
     }
 
     @Override
@@ -69,24 +75,33 @@ public final class DynamoDbSnapshotSink implements SnapshotSink {
                 puts.put(key, WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
             }
         }
-        Set<SinkRecord> refused = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<SinkRecord> refused = Collections.newSetFromMap(new IdentityHashMap<>());
         batches.writeAll(new ArrayList<>(puts.values()), context::keepAlive, (request, error) -> {
             SinkRecord record = records.get(keyOf(request.putRequest().item()));
             if (refused.add(record)) {
                 context.reportErrant(record, DeadLetterReason.SNAPSHOT_REFUSED, error);
             }
-        });
-        Set<SinkRecord> written = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        Set<String> aggregates = new LinkedHashSet<>();
-        for (SinkRecord record : records.values()) {
-            if (!refused.contains(record) && written.add(record)) {
-                aggregates.add(record.snapshot().getAggregateId());
+        }, request -> context.owns(records.get(keyOf(request.putRequest().item()))));
+        // a record whose partition a rebalance took meanwhile is its new owner's to write and prune
+        Set<SinkRecord> written = Collections.newSetFromMap(new IdentityHashMap<>());
+        Map<String, List<DynamoDbRetention.Head>> heads = new LinkedHashMap<>();
+        Map<String, Long> ownerships = new HashMap<>();
+        for (Map.Entry<List<AttributeValue>, SinkRecord> entry : records.entrySet()) {
+            SinkRecord record = entry.getValue();
+            if (refused.contains(record) || !context.owns(record)) {
+                continue;
+            }
+            written.add(record);
+            Map<String, AttributeValue> item = puts.get(entry.getKey()).putRequest().item();
+            if (Double.parseDouble(item.get(SnapshotItems.VERSION).n()) >= 0) { // a head, not a chunk
+                String aggregateId = record.snapshot().getAggregateId();
+                heads.computeIfAbsent(aggregateId, id -> new ArrayList<>()).add(DynamoDbRetention.Head.of(item));
+                ownerships.put(aggregateId, context.ownership(record));
             }
         }
-        for (String aggregateId : aggregates) {
-            batches.retrying("pruning '" + aggregateId + "'", () -> retention.prune(aggregateId, context::keepAlive),
-                context::keepAlive);
-        }
+        heads.forEach((aggregateId, put) -> batches.retrying("pruning '" + aggregateId + "'",
+            () -> retention.pruneAfterWrite(aggregateId, ownerships.get(aggregateId), put, context::keepAlive),
+            context::keepAlive));
         return written.size();
     }
 

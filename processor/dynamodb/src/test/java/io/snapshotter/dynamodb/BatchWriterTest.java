@@ -3,10 +3,16 @@ package io.snapshotter.dynamodb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.snapshotter.deadletter.DeadLetterReason;
+import io.snapshotter.schema.Snapshot;
+import io.snapshotter.sink.SinkContext;
+import io.snapshotter.sink.SinkRecord;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,8 +27,9 @@ import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
- * Throttling, which DynamoDB Local never does, forced by a client that wraps the real one: it
- * leaves items unprocessed or refuses a call, as DynamoDB does under load.
+ * Throttling, which moto never does, forced by a client that wraps the real one: it leaves items
+ * unprocessed or refuses a call, as DynamoDB does under load; and what the sink writes after such a
+ * wait.
  */
 class BatchWriterTest {
 
@@ -75,8 +82,7 @@ class BatchWriterTest {
     private List<WriteRequest> puts(String... ids) {
         List<WriteRequest> puts = new ArrayList<>();
         for (String id : ids) {
-            puts.add(WriteRequest.builder().putRequest(PutRequest.builder()
-                .item(SnapshotItems.toItem(snapshots.of(id, 1))).build()).build());
+            puts.add(put(snapshots.of(id, 1)));
         }
         return puts;
     }
@@ -129,5 +135,66 @@ class BatchWriterTest {
         new BatchWriter(client, settings, () -> true, meters).writeAll(puts("a", "b", "c", "d", "e"), () -> { });
 
         assertThat(requestSizes).containsExactly(2, 2, 1);
+    }
+
+    @Test
+    void shouldNotWriteARecordWhosePartitionARebalanceTookWhileItWaited() {
+        DynamoDbSettings settings = settings("disowned");
+        List<List<String>> sent = new ArrayList<>();
+        DynamoDbClient client = throttling((request, call) -> {
+            sent.add(request.requestItems().get(settings.table()).stream()
+                .map(write -> write.putRequest() == null ? "a delete"
+                    : write.putRequest().item().get(SnapshotItems.AGGREGATE_ID).s()).toList());
+            if (call == 1) {
+                throw ProvisionedThroughputExceededException.builder().message("slow down").build();
+            }
+            return real.batchWriteItem(request);
+        });
+        // the new owner of item-moved's partition has written versions 2 to 4 and pruned version 1
+        new BatchWriter(real, settings, () -> true, meters).writeAll(List.of(
+            put(snapshots.of("item-moved", 2)), put(snapshots.of("item-moved", 3)), put(snapshots.of("item-moved", 4))),
+            () -> { });
+        Set<String> disowned = new HashSet<>();
+        SinkContext context = new SinkContext() {
+            @Override
+            public void keepAlive() {
+                // the relay's poll while the sink waits: a rebalance takes item-moved's partition
+                disowned.add("item-moved");
+            }
+
+            @Override
+            public boolean owns(SinkRecord record) {
+                return !disowned.contains(record.snapshot().getAggregateId());
+            }
+
+            @Override
+            public long ownership(SinkRecord record) {
+                return 0;
+            }
+
+            @Override
+            public boolean running() {
+                return true;
+            }
+
+            @Override
+            public void reportErrant(SinkRecord record, DeadLetterReason reason, String error) {
+                throw new AssertionError("nothing is errant here: " + reason + " " + error);
+            }
+        };
+        DynamoDbSnapshotSink sink = DynamoDbBackend.open(client, settings, snapshots.codec, meters, ProcessorFacts.NONE).sink();
+
+        int taken = sink.write(List.of(new SinkRecord(snapshots.of("item-moved", 1), null),
+            new SinkRecord(snapshots.of("item-stays", 1), null)), context);
+
+        assertThat(taken).isEqualTo(1);
+        assertThat(sent).containsExactly(List.of("item-moved", "item-stays"), List.of("item-stays"));
+        assertThat(real.scan(b -> b.tableName(settings.table()).consistentRead(true)).items())
+            .extracting(item -> item.get(SnapshotItems.AGGREGATE_ID).s() + "@" + item.get(SnapshotItems.VERSION).n())
+            .containsExactlyInAnyOrder("item-moved@2", "item-moved@3", "item-moved@4", "item-stays@1");
+    }
+
+    private static WriteRequest put(Snapshot snapshot) {
+        return WriteRequest.builder().putRequest(PutRequest.builder().item(SnapshotItems.toItem(snapshot)).build()).build();
     }
 }

@@ -15,6 +15,8 @@ import io.snapshotter.snapshot.SnapshotPage;
 import io.snapshotter.snapshot.StoredSnapshot;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,8 +41,8 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * Snapshots over DynamoDB's item limit (chunked), history across query pages, corrupt and
- * oversized states, the current fold version's preference and the sweep's pacing, against a real
- * DynamoDB-compatible server.
+ * oversized states, the current fold version's preference, the sweep's pacing and the writer's
+ * knowledge of what it wrote, against a real DynamoDB-compatible server.
  */
 class DynamoDbChunkedSnapshotsTest {
 
@@ -279,12 +281,64 @@ class DynamoDbChunkedSnapshotsTest {
         assertThat(waits).hasSizeGreaterThanOrEqualTo(2).allSatisfy(wait -> assertThat(wait).isEqualTo(Duration.ofSeconds(1)));
     }
 
-    /** The relay's side of a write: records what is dead-lettered. */
+    @Test
+    void shouldPruneWithoutAQueryWhileTheWriterKeepsThePartitionAndQueryAgainOnceItMayBeStale() {
+        List<String> queries = new ArrayList<>();
+        DynamoDbClient counting = (DynamoDbClient) Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(),
+            new Class<?>[] {DynamoDbClient.class}, (proxy, method, args) -> {
+                if (method.getName().startsWith("query")) {
+                    queries.add(method.getName());
+                }
+                try {
+                    return method.invoke(client, args);
+                } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            });
+        store = DynamoDbBackend.open(counting, settings, snapshots.codec, meters, ProcessorFacts.NONE);
+
+        for (long version = 1; version <= 4; version++) {
+            write(snapshots.of("item-1", version));
+        }
+        assertThat(queries).as("one query, for the first write: the writer knows the rest").hasSize(1);
+        assertThat(versionsStored()).containsExactly("2", "3", "4");
+
+        // a rebalance: another writer held the partition meanwhile and wrote version 10 (not yet pruned)
+        put(snapshots.of("item-1", 10));
+        context.ownership = 2;
+        write(snapshots.of("item-1", 5));
+        assertThat(queries).as("under a new ownership the versions are read again").hasSize(2);
+        assertThat(versionsStored()).containsExactly("10", "4", "5");
+
+        store.retention().sweep();
+        queries.clear();
+        put(snapshots.of("item-1", 11));
+        write(snapshots.of("item-1", 6));
+        assertThat(queries).as("after a sweep the versions are read again").hasSize(1);
+        assertThat(versionsStored()).containsExactly("10", "11", "6");
+    }
+
+    private List<String> versionsStored() {
+        return allItems().stream().map(item -> item.get(SnapshotItems.VERSION).n()).sorted().toList();
+    }
+
+    /** The relay's side of a write: records what is dead-lettered; the ownership of the partition is the test's. */
     private static final class RecordingContext implements SinkContext {
         final List<String> errant = new ArrayList<>();
+        long ownership = 1;
 
         @Override
         public void keepAlive() {
+        }
+
+        @Override
+        public boolean owns(SinkRecord record) {
+            return true;
+        }
+
+        @Override
+        public long ownership(SinkRecord record) {
+            return ownership;
         }
 
         @Override

@@ -129,7 +129,14 @@ public final class ProcessorApp implements AutoCloseable {
         // a dead letter carries a snapshot, which may be as large as snapshot.max.bytes allows
         producer.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
             Integer.toString(config.topology().maxStateRecordBytes()));
-        return new SnapshotRelay(config.applicationId(), config.clientProperties(ConsumerConfig.configNames(), "consumer."),
+        Properties consumer = config.clientProperties(ConsumerConfig.configNames(), "consumer.");
+        // kafka.group.instance.id: a static member of the writer group too, so that a restarted
+        // instance's writer takes its partitions back at once, without a rebalance
+        String instanceId = config.streamsProperties().getProperty(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        if (instanceId != null && !consumer.containsKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) {
+            consumer.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId);
+        }
+        return new SnapshotRelay(config.applicationId(), consumer,
             producer, config.snapshotsTopic(), config.deadLetterTopic(), codec, sink, meters,
             new SnapshotRelay.Restarts(Duration.ofMillis(config.getLong(ProcessorConfig.SINK_RESTART_BACKOFF_MS)),
                 Duration.ofMillis(config.getLong(ProcessorConfig.SINK_RESTART_BACKOFF_MAX_MS)))).start();

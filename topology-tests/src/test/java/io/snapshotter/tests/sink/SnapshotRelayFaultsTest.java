@@ -104,9 +104,15 @@ class SnapshotRelayFaultsTest {
         }
     }
 
-    /** A sink that records what it took; its next write can be held (keeping alive), made to throw, or to report errant records. */
+    /**
+     * A sink that records what it took; its next write can be held (keeping alive), made to throw, or to
+     * report errant records. Like a real sink, it leaves the records its relay no longer owns unwritten,
+     * and records them.
+     */
     static final class ScriptedSink implements SnapshotSink {
         final Set<String> written = ConcurrentHashMap.newKeySet();
+        final Set<String> disowned = ConcurrentHashMap.newKeySet();
+        final Set<String> heldBatch = ConcurrentHashMap.newKeySet();
         final CountDownLatch holding = new CountDownLatch(1);
         final AtomicInteger keepAlives = new AtomicInteger();
         final AtomicInteger failures = new AtomicInteger();
@@ -127,6 +133,7 @@ class SnapshotRelayFaultsTest {
             }
             CountDownLatch held = hold;
             if (held != null) {
+                batch.forEach(record -> heldBatch.add(key(record.source().partition(), record.source().offset())));
                 holding.countDown();
                 try {
                     while (!held.await(10, TimeUnit.MILLISECONDS)) {
@@ -144,7 +151,9 @@ class SnapshotRelayFaultsTest {
             }
             int taken = 0;
             for (SinkRecord record : batch) {
-                if (errant.test(record)) {
+                if (!context.owns(record)) {
+                    disowned.add(key(record.source().partition(), record.source().offset()));
+                } else if (errant.test(record)) {
                     context.reportErrant(record, DeadLetterReason.SNAPSHOT_TOO_LARGE, "scripted: too large");
                 } else {
                     written.add(key(record.source().partition(), record.source().offset()));
@@ -293,6 +302,9 @@ class SnapshotRelayFaultsTest {
         waitUntil("the first writer keeping alive after the rebalance",
             () -> first.keepAlives.get() > before + ROUNDS_AFTER_REBALANCE);
         waitUntil("the second writer writing its partitions", () -> !second.written.isEmpty());
+        Set<TopicPartition> moved = assignments().values().stream()
+            .filter(partitions -> partitions.stream().anyMatch(p -> second.written.contains(key(p.partition(), 0))))
+            .findFirst().orElseThrow();
         release.countDown();
 
         Set<String> written = ConcurrentHashMap.newKeySet();
@@ -317,6 +329,13 @@ class SnapshotRelayFaultsTest {
                 assertThat(written).as("record %d-%d written", p, o).contains(key(p, o));
             }
         }
+        // the held batch's records of the partitions the second writer took: the first told its sink
+        // to leave them, so no late write of the first could bring back what the second pruned
+        List<String> heldOfMoved = first.heldBatch.stream()
+            .filter(key -> moved.stream().anyMatch(p -> key.startsWith(p.partition() + "@"))).toList();
+        assertThat(heldOfMoved).as("the held batch had records of the partitions that moved").isNotEmpty();
+        assertThat(first.disowned).containsAll(heldOfMoved);
+        assertThat(first.written).doesNotContainAnyElementsOf(heldOfMoved);
     }
 
     @Test
