@@ -169,10 +169,12 @@ final class BatchWriter {
             throw new TableUnusableException("DynamoDB table '" + settings.table() + "' does not exist (in "
                 + settings.region() + settings.endpoint().map(uri -> " at " + uri).orElse("") + "): " + message(e), e);
         }
-        if (e instanceof DynamoDbException dynamo && dynamo.awsErrorDetails() != null
-                && REFUSED_CREDENTIALS.contains(dynamo.awsErrorDetails().errorCode())) {
-            throw new TableUnusableException("DynamoDB refuses the credentials for table '" + settings.table() + "' ("
-                + dynamo.awsErrorDetails().errorCode() + "): " + message(e), e);
+        // 403 Forbidden: how DynamoDB-compatible servers and proxies in front of DynamoDB refuse (moto
+        // answers a missing IAM permission so, without an error code the SDK reads)
+        if (e instanceof DynamoDbException dynamo && (dynamo.statusCode() == 403 || dynamo.awsErrorDetails() != null
+                && REFUSED_CREDENTIALS.contains(dynamo.awsErrorDetails().errorCode()))) {
+            throw new TableUnusableException("DynamoDB refuses the credentials for table '" + settings.table() + "' (HTTP "
+                + dynamo.statusCode() + "): " + message(e), e);
         }
     }
 
@@ -183,6 +185,7 @@ final class BatchWriter {
 
     private static String message(SdkException e) {
         return e instanceof DynamoDbException dynamo && dynamo.awsErrorDetails() != null
+                && dynamo.awsErrorDetails().errorCode() != null
             ? dynamo.awsErrorDetails().errorCode() + ": " + dynamo.awsErrorDetails().errorMessage()
             : e.getMessage();
     }

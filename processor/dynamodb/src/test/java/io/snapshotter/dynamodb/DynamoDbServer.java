@@ -3,11 +3,19 @@ package io.snapshotter.dynamodb;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -16,7 +24,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * An open-source DynamoDB-compatible server for the tests: moto's server mode (Apache-2.0),
- * {@code python3 -m moto.server}, as a child process on a free loopback port, in memory. The Python
+ * {@code python3 -m moto.server}, as a child process on a free loopback port, in memory, started
+ * through {@code moto_server.py} beside this class, which makes a Query read its partition instead
+ * of sorting the whole table first (same results; moto's own cost grew with the table). The Python
  * interpreter is {@code python3} unless the system property {@code moto.python} names another;
  * {@code .ci/run} installs moto where it is missing. Outages are played through a
  * {@link io.snapshotter.testkit.FaultProxy} in front of it, not by stopping it (its data is in memory).
@@ -37,14 +47,34 @@ public final class DynamoDbServer implements AutoCloseable {
     }
 
     public static DynamoDbServer start() throws IOException, InterruptedException {
+        return start(Map.of());
+    }
+
+    /**
+     * A server that checks credentials and permissions as IAM does (moto's access control), once
+     * {@link #credentialsAllowing} has made the one user it knows: until then (the readiness check and
+     * that user's three IAM calls) it lets every request through.
+     */
+    public static DynamoDbServer startWithAccessControl() throws IOException, InterruptedException {
+        return start(Map.of("INITIAL_NO_AUTH_ACTION_COUNT", "4"));
+    }
+
+    private static DynamoDbServer start(Map<String, String> environment) throws IOException, InterruptedException {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
         Path log = Files.createTempFile("moto-server-", ".log");
         String python = System.getProperty("moto.python", "python3");
-        Process process = new ProcessBuilder(List.of(python, "-m", "moto.server", "-H", "127.0.0.1",
-                "-p", Integer.toString(port)))
+        Path launcher = Files.createTempFile("moto-server-", ".py");
+        launcher.toFile().deleteOnExit();
+        try (var script = DynamoDbServer.class.getResourceAsStream("moto_server.py")) {
+            Files.write(launcher, script.readAllBytes());
+        }
+        ProcessBuilder builder = new ProcessBuilder(List.of(python, launcher.toString(), "-H", "127.0.0.1",
+            "-p", Integer.toString(port)));
+        builder.environment().putAll(environment);
+        Process process = builder
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
@@ -94,6 +124,51 @@ public final class DynamoDbServer implements AutoCloseable {
         return Map.of("dynamodb.enabled", "true", "dynamodb.endpoint", endpoint,
             "dynamodb.access.key.id", ACCESS_KEY, "dynamodb.secret.access.key", ACCESS_KEY,
             "dynamodb.table.create", "true");
+    }
+
+    /**
+     * On a server {@link #startWithAccessControl() with access control}: the access key of a new IAM
+     * user allowed {@code actions} (such as {@code dynamodb:DescribeTable}) and nothing else. Made
+     * with moto's IAM API in the calls it lets through unchecked, so once per server.
+     */
+    public AwsBasicCredentials credentialsAllowing(String... actions) throws IOException, InterruptedException {
+        String policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":["
+            + Arrays.stream(actions).map(action -> "\"" + action + "\"").collect(Collectors.joining(","))
+            + "],\"Resource\":\"*\"}]}";
+        iam("CreateUser&UserName=writer");
+        iam("PutUserPolicy&UserName=writer&PolicyName=writer&PolicyDocument="
+            + URLEncoder.encode(policy, StandardCharsets.UTF_8));
+        String key = iam("CreateAccessKey&UserName=writer");
+        return AwsBasicCredentials.create(element(key, "AccessKeyId"), element(key, "SecretAccessKey"));
+    }
+
+    /** An IAM Query API call, unsigned: moto tells the service from the credential scope. */
+    private String iam(String action) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create(endpoint() + "/"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Authorization", "AWS4-HMAC-SHA256 Credential=" + ACCESS_KEY
+                    + "/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0")
+                .POST(HttpRequest.BodyPublishers.ofString("Action=" + action + "&Version=2010-05-08"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("moto's IAM refused " + action + ": " + response.body());
+        }
+        return response.body();
+    }
+
+    private static String element(String xml, String name) {
+        int start = xml.indexOf("<" + name + ">") + name.length() + 2;
+        return xml.substring(start, xml.indexOf("</" + name + ">", start));
+    }
+
+    /** As {@link #processorSettings()}, with {@code credentials}. */
+    public Map<String, String> processorSettings(AwsBasicCredentials credentials) {
+        Map<String, String> settings = new HashMap<>(processorSettings());
+        settings.put("dynamodb.access.key.id", credentials.accessKeyId());
+        settings.put("dynamodb.secret.access.key", credentials.secretAccessKey());
+        return settings;
     }
 
     public DynamoDbClient client() {

@@ -3,6 +3,7 @@ package io.snapshotter.tests.dynamodb;
 import io.snapshotter.dynamodb.DynamoDbServer;
 import io.snapshotter.dynamodb.SnapshotItems;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.snapshotter.app.ProcessorApp;
 import io.snapshotter.config.ProcessorConfig;
@@ -30,12 +31,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * Replay with DynamoDB on: the rewrite leaves the table as it was (same items, same states), and a
- * replay from a point in time is seeded from the table.
+ * Replay with DynamoDB on: the rewrite leaves the table as it was (same items, same states), a
+ * replay from a point in time is seeded from the table, and a replay whose writer DynamoDB refuses
+ * fails with the writer's error.
  */
 class ReplayIntoDynamoDbTest {
 
@@ -50,18 +53,7 @@ class ReplayIntoDynamoDbTest {
     void shouldRewriteTheTableIdempotentlyAndSeedAReplayFromIt() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); DynamoDbServer dynamo = DynamoDbServer.start();
              DynamoDbClient client = dynamo.client()) {
-            Map<String, String> values = new HashMap<>();
-            values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-            values.put("kafka.application.id", "replay-dynamodb");
-            values.put("schema.registry.url", "mock://replay-dynamodb");
-            values.put("kafka.state.dir", stateDir.toString());
-            values.put("topics.partitions", "2");
-            values.put("snapshot.policy", "count");
-            values.put("snapshot.every.events", "5");
-            values.put("http.port", "0");
-            values.putAll(dynamo.processorSettings());
-            values.put("dynamodb.retention.keep", "3");
-            ProcessorConfig config = new ProcessorConfig(values);
+            ProcessorConfig config = config(kafka, "replay-dynamodb", dynamo.processorSettings());
             InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
 
             Map<String, Long> versions = new HashMap<>();
@@ -89,6 +81,50 @@ class ReplayIntoDynamoDbTest {
             assertThat(late.eventsReplayed()).isLessThan(EVENTS);
             assertThat(items(client)).as("the table after a seeded replay").isEqualTo(table);
         }
+    }
+
+    @Test
+    @Timeout(180)
+    void shouldFailTheReplayWithTheWritersErrorWhenDynamoDbRefusesItsWrites() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(); DynamoDbServer dynamo = DynamoDbServer.startWithAccessControl()) {
+            // an IAM policy without dynamodb:BatchWriteItem: the processor starts (it checks and creates the
+            // table), its writer cannot write a snapshot
+            Map<String, String> settings = new HashMap<>(dynamo.processorSettings(dynamo.credentialsAllowing(
+                "dynamodb:DescribeTable", "dynamodb:CreateTable", "dynamodb:Query", "dynamodb:Scan")));
+            settings.put("sink.restart.backoff.ms", "100");
+            settings.put("sink.restart.backoff.max.ms", "200");
+            ProcessorConfig config = config(kafka, "replay-dynamodb-refused", settings);
+            InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+            Map<String, Long> versions = new HashMap<>();
+            try (ProcessorApp app = ProcessorApp.start(config, registry)) {
+                produce(kafka, config, registry, versions);
+                ReadOnlyKeyValueStore<String, AggregateRecord> store = app.aggregates(TIMEOUT);
+                Await.until("every event folded", TIMEOUT, () -> versions.entrySet().stream()
+                    .allMatch(e -> store.get(e.getKey()) != null && store.get(e.getKey()).getVersion() == e.getValue()));
+            }
+
+            Replay replay = new Replay(config, registry, FoldRegistry.fromClassPath(), System.out, false);
+            assertThatThrownBy(() -> replay.run(ReplayOptions.full()))
+                .as("the replay gives up on a writer that cannot write, rather than waiting for it forever")
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("The DynamoDB writer keeps failing")
+                .hasMessageContaining("refuses the credentials for table 'inventory_snapshots'");
+        }
+    }
+
+    private ProcessorConfig config(EmbeddedKafka kafka, String applicationId, Map<String, String> dynamoDb) {
+        Map<String, String> values = new HashMap<>();
+        values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        values.put("kafka.application.id", applicationId);
+        values.put("schema.registry.url", "mock://" + applicationId);
+        values.put("kafka.state.dir", stateDir.toString());
+        values.put("topics.partitions", "2");
+        values.put("snapshot.policy", "count");
+        values.put("snapshot.every.events", "5");
+        values.put("http.port", "0");
+        values.putAll(dynamoDb);
+        values.put("dynamodb.retention.keep", "3");
+        return new ProcessorConfig(values);
     }
 
     private static void produce(EmbeddedKafka kafka, ProcessorConfig config, InMemorySchemaRegistry registry,
