@@ -55,7 +55,7 @@ public record DynamoDbSettings(String table, boolean createTable, Optional<Strin
     public static final String SWEEP_ITEMS_PER_SECOND = "dynamodb.retention.sweep.items.per.second";
     static final int DEFAULT_SWEEP_ITEMS_PER_SECOND = 500;
     public static final String RETENTION_CACHE_AGGREGATES = "dynamodb.retention.cache.aggregates";
-    static final int DEFAULT_RETENTION_CACHE_AGGREGATES = 100_000;
+    static final int DEFAULT_RETENTION_CACHE_AGGREGATES = 50_000;
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
         .define(ENABLED, Type.BOOLEAN, false, Importance.HIGH,
@@ -86,7 +86,7 @@ public record DynamoDbSettings(String table, boolean createTable, Optional<Strin
             Importance.LOW, "Items the retention sweep reads per second at most, so it leaves the table's "
                 + "capacity to the writer and the readers.")
         .define(RETENTION_CACHE_AGGREGATES, Type.INT, DEFAULT_RETENTION_CACHE_AGGREGATES, ConfigDef.Range.atLeast(0),
-            Importance.LOW, "Aggregates whose snapshot versions the writer remembers (about 150 bytes each, with "
+            Importance.LOW, "Aggregates whose snapshot versions the writer remembers (about 300 bytes each, with "
                 + "dynamodb.retention.keep 3), so that retention after a write costs a delete, not a query as "
                 + "well; 0 queries every time.");
 
