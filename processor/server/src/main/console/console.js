@@ -160,12 +160,9 @@ function drawCharts() {
 
 // ---- the status ----
 
-function partitionsText(partitions) {
-  const byTopic = new Map();
-  for (const p of partitions) {
-    byTopic.set(p.topic, [...(byTopic.get(p.topic) || []), p.partition]);
-  }
-  return [...byTopic].map(([topic, numbers]) => `${topic}: ${numbers.join(', ')}`).join(' · ') || '–';
+/** {"topic": [0, 1]} as "topic: 0, 1". */
+function partitionsText(byTopic) {
+  return Object.entries(byTopic).map(([topic, numbers]) => `${topic}: ${numbers.join(', ')}`).join(' · ') || '–';
 }
 
 function showStatus(status) {
@@ -196,7 +193,7 @@ function showStatus(status) {
   fillTable($('tasks'), status.tasks.map(task => el('tr', {},
     el('td', { class: 'mono' }, task.id),
     el('td', {}, task.role),
-    el('td', {}, task.inputs.map(i => `${i.topic}-${i.partition}: ${i.lag ?? '?'}`).join(' · ')),
+    el('td', {}, task.inputs.map(i => `${i.topic}-${i.partition}: ${i.lag ?? '–'}`).join(' · ')),
     el('td', {}, task.storeLag ?? '–'))), 'no tasks here');
 
   fillTable($('recent-snapshots'), status.recentSnapshots.map(s => el('tr', {},

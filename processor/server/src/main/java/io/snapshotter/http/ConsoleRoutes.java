@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * The web console: {@code GET /} (the page), {@code GET /console/{asset}} (its script and style,
@@ -70,8 +72,8 @@ final class ConsoleRoutes {
             ObjectNode node = instances.addObject()
                 .put("instance", member.instance().toString())
                 .put("self", member.instance().equals(self));
-            partitions(node.putArray("active"), member.active());
-            partitions(node.putArray("standby"), member.standby());
+            partitions(node.putObject("active"), member.active());
+            partitions(node.putObject("standby"), member.standby());
         }
         ArrayNode tasks = json.putArray("tasks");
         for (Assignments.Task task : assignments.localTasks()) {
@@ -110,8 +112,15 @@ final class ConsoleRoutes {
         return ApiResponse.json(200, json);
     }
 
-    private static void partitions(ArrayNode into, List<Assignments.Partition> partitions) {
-        partitions.forEach(p -> into.addObject().put("topic", p.topic()).put("partition", p.partition()));
+    /** Partitions as {@code {"topic": [0, 1, ...]}}. */
+    private static void partitions(ObjectNode into, List<Assignments.Partition> partitions) {
+        partitions.stream()
+            .collect(Collectors.groupingBy(Assignments.Partition::topic, TreeMap::new,
+                Collectors.mapping(Assignments.Partition::partition, Collectors.toList())))
+            .forEach((topic, numbers) -> {
+                ArrayNode array = into.putArray(topic);
+                numbers.forEach(array::add);
+            });
     }
 
     private static void counts(ObjectNode into, RecentActivity.Counts counts) {
