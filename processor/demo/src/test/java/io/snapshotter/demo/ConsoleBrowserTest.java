@@ -7,6 +7,7 @@ import io.snapshotter.domain.inventory.SampleInventoryStream;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code src/test/browser/console-check.mjs} driving Debian's Chromium through it with
  * playwright-core (the page loads without console errors, the fold-rate chart moves, a lookup shows a
  * known aggregate's state and snapshots, an unknown id is not found, an admin action without the
- * token is refused). The screenshot it takes goes to {@code target/console.png}, or to
- * {@code -Dconsole.screenshot=PATH} (the README's {@code docs/console.png}).
+ * token is refused). The screenshot it takes is kept, once every check passed, in
+ * {@code target/console.png}, or in {@code -Dconsole.screenshot=PATH} (the README's {@code docs/console.png}).
  *
  * <p>It needs {@value #CHROMIUM}, {@code node} and the script's packages ({@code npm ci} in
  * {@code src/test/browser}), which {@code .ci/run} installs. Without them it is skipped, except on CI
@@ -42,15 +43,11 @@ class ConsoleBrowserTest {
     @Test
     void shouldPassEveryCheckOfTheConsoleInChromium() throws Exception {
         requireBrowser();
-        Path screenshot = Path.of(System.getProperty("console.screenshot", "target/console.png")).toAbsolutePath();
-        Files.deleteIfExists(screenshot);
+        Path screenshot = stateDir.resolve("console.png");
         Path output = stateDir.resolve("console-check.out");
         String known = SampleInventoryStream.itemId(0);
-        Map<String, String> values = Map.of("http.port", "0", "http.admin.token", TOKEN,
-            "kafka.state.dir", stateDir.resolve("state").toString(), "snapshot.policy", "count",
-            "snapshot.every.events", "5");
 
-        RunningDemo demo = RunningDemo.start(values);
+        RunningDemo demo = RunningDemo.start(stateDir.resolve("state"), 5, Map.of("http.admin.token", TOKEN));
         int exitCode;
         try (demo) {
             // the lookup shows snapshots once the relay has copied one into the demo's store
@@ -75,6 +72,8 @@ class ConsoleBrowserTest {
         assertThat(exitCode).as(checks).isZero();
         assertThat(checks).contains("browser: 7 passed, 0 failed").doesNotContain("not ok");
         assertThat(Files.readAllBytes(screenshot)).as("a PNG at %s", screenshot).startsWith(0x89, 'P', 'N', 'G');
+        Path keep = Path.of(System.getProperty("console.screenshot", "target/console.png"));
+        Files.copy(screenshot, keep, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Skips without the browser, node or the script's packages; on CI, fails instead. */

@@ -25,9 +25,7 @@ class ConsoleStatusTest {
 
     @Test
     void shouldShowTheDemosAssignmentLagAndActivity() throws Exception {
-        Map<String, String> values = Map.of("http.port", "0", "kafka.state.dir", stateDir.toString(),
-            "snapshot.policy", "count", "snapshot.every.events", "5");
-        RunningDemo demo = RunningDemo.start(values);
+        RunningDemo demo = RunningDemo.start(stateDir, 5, Map.of());
         JsonNode status;
         try (demo) {
             // settled: both bad records dead-lettered, snapshots taken, every task's events lag known

@@ -21,10 +21,8 @@ class EmbeddedDemoTest {
 
     @Test
     void shouldServeSnapshotHistoryFromTheEmbeddedStoreFedByTheRelay() throws Exception {
-        Map<String, String> values = Map.of("http.port", "0", "kafka.state.dir", stateDir.toString(),
-            "snapshot.policy", "count", "snapshot.every.events", "2");
         String history = "/aggregates/" + SampleInventoryStream.itemId(0) + "/snapshots";
-        RunningDemo demo = RunningDemo.start(values);
+        RunningDemo demo = RunningDemo.start(stateDir, 2, Map.of());
         JsonNode body;
         try (demo) {
             body = demo.awaitJson(history, json -> json.path("snapshots").size() > 0, Duration.ofSeconds(25));

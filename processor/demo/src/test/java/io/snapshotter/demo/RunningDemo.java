@@ -11,7 +11,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
@@ -45,8 +47,14 @@ final class RunningDemo implements AutoCloseable {
         thread.start();
     }
 
-    /** Starts the demo on the configuration {@code values}. */
-    static RunningDemo start(Map<String, String> values) {
+    /**
+     * Starts the demo with its HTTP API on a free port, its state under {@code stateDir}, a COUNT
+     * snapshot every {@code snapshotEvery} events, and the settings {@code more}.
+     */
+    static RunningDemo start(Path stateDir, int snapshotEvery, Map<String, String> more) {
+        Map<String, String> values = new HashMap<>(more);
+        values.putAll(Map.of("http.port", "0", "kafka.state.dir", stateDir.toString(), "snapshot.policy", "count",
+            "snapshot.every.events", Integer.toString(snapshotEvery)));
         return new RunningDemo(values);
     }
 
