@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -62,22 +63,37 @@ final class ConsoleRoutes {
     }
 
     ApiResponse status(ApiRequest request) {
-        Assignments assignments = sources.assignments();
         ObjectNode json = Json.object()
             .put("instance", self.toString())
-            .put("state", assignments.state())
+            .put("state", sources.assignments().state())
             .put("at", clock.instant().toString());
-        ArrayNode instances = json.putArray("instances");
-        for (Assignments.Member member : assignments.members()) {
-            ObjectNode node = instances.addObject()
+        instances(json.putArray("instances"));
+        tasks(json.putArray("tasks"));
+        counts(json.putObject("counts"), sources.activity().counts());
+        if (sources.writer().isPresent()) {
+            json.putObject("snapshotWriter")
+                .put("alive", sources.writer().get().get().alive())
+                .put("lag", sources.writerLag().map(LongSupplier::getAsLong).orElse(null));
+        } else {
+            json.putNull("snapshotWriter");
+        }
+        recent(json.putArray("recentSnapshots"), json.putArray("recentDeadLetters"));
+        return ApiResponse.json(200, json);
+    }
+
+    private void instances(ArrayNode into) {
+        for (Assignments.Member member : sources.assignments().members()) {
+            ObjectNode node = into.addObject()
                 .put("instance", member.instance().toString())
                 .put("self", member.instance().equals(self));
             partitions(node.putObject("active"), member.active());
             partitions(node.putObject("standby"), member.standby());
         }
-        ArrayNode tasks = json.putArray("tasks");
-        for (Assignments.Task task : assignments.localTasks()) {
-            ObjectNode node = tasks.addObject().put("id", task.id()).put("role", task.active() ? "active" : "standby");
+    }
+
+    private void tasks(ArrayNode into) {
+        for (Assignments.Task task : sources.assignments().localTasks()) {
+            ObjectNode node = into.addObject().put("id", task.id()).put("role", task.active() ? "active" : "standby");
             ArrayNode inputs = node.putArray("inputs");
             task.inputs().forEach(input -> inputs.addObject()
                 .put("topic", input.partition().topic())
@@ -85,15 +101,9 @@ final class ConsoleRoutes {
                 .put("lag", input.lag()));
             node.put("storeLag", task.storeLag());
         }
-        counts(json.putObject("counts"), sources.activity().counts());
-        if (sources.writer().isPresent()) {
-            json.putObject("snapshotWriter")
-                .put("alive", sources.writer().get().get().alive())
-                .put("lag", sources.writerLag().map(lag -> lag.getAsLong()).orElse(null));
-        } else {
-            json.putNull("snapshotWriter");
-        }
-        ArrayNode snapshots = json.putArray("recentSnapshots");
+    }
+
+    private void recent(ArrayNode snapshots, ArrayNode deadLetters) {
         sources.activity().recentSnapshots().forEach(s -> snapshots.addObject()
             .put("aggregateId", s.aggregateId())
             .put("aggregateType", s.aggregateType())
@@ -102,14 +112,12 @@ final class ConsoleRoutes {
             .put("storedBytes", s.storedBytes())
             .put("checksum", s.checksum())
             .put("at", s.at().toString()));
-        ArrayNode deadLetters = json.putArray("recentDeadLetters");
         sources.activity().recentDeadLetters().forEach(d -> deadLetters.addObject()
             .put("key", d.key())
             .put("reason", d.reason().name())
             .put("error", d.error())
             .put("source", d.source())
             .put("at", d.at().toString()));
-        return ApiResponse.json(200, json);
     }
 
     /** Partitions as {@code {"topic": [0, 1, ...]}}. */
