@@ -63,11 +63,11 @@ function number(value) {
 
 // ---- talking to the server ----
 
-/** GET a JSON resource: its status, body (null when not JSON) and headers. */
-async function getJson(path, headers = {}) {
-  const response = await fetch(path, { headers: { Accept: 'application/json', ...headers }, cache: 'no-store' });
+/** Asks for JSON: the answer's status, body (null when not JSON) and headers. */
+async function request(path, method = 'GET', headers = {}) {
+  const response = await fetch(path, { method, headers: { Accept: 'application/json', ...headers }, cache: 'no-store' });
   const body = await response.json().catch(() => null);
-  return { status: response.status, body, headers: response.headers };
+  return { status: response.status, ok: response.ok, body, headers: response.headers };
 }
 
 /** Why a request failed, from the API's error body (its reason, or a problem's detail). */
@@ -125,7 +125,7 @@ function tick(x, y, text, anchor = 'end') {
   return node;
 }
 
-/** 1, 2 or 5 times a power of ten, at least {@code value}. */
+/** The least of 1, 2, 5 or 10 times a power of ten that is at least value. */
 function roundUp(value) {
   const power = 10 ** Math.floor(Math.log10(value));
   return [1, 2, 5, 10].map(m => m * power).find(candidate => candidate >= value);
@@ -223,7 +223,7 @@ function aggregateButton(aggregateId) {
 
 async function poll() {
   try {
-    const answer = await getJson('/console/status');
+    const answer = await request('/console/status');
     if (answer.status === 200) {
       showStatus(answer.body);
     } else {
@@ -243,10 +243,15 @@ function fact(name, value) {
   return [el('dt', {}, name), el('dd', {}, value)];
 }
 
-async function lookUp(aggregateId) {
+/** Looks an aggregate up and shows it; says so when the server cannot be reached. */
+function lookUp(aggregateId) {
+  showAggregate(aggregateId).catch(e => say('lookup-message', `Cannot reach the server: ${e.message}`, false));
+}
+
+async function showAggregate(aggregateId) {
   const path = '/aggregates/' + encodeURIComponent(aggregateId);
   say('lookup-message', `Looking up ${aggregateId}…`);
-  const current = await getJson(path);
+  const current = await request(path);
   if (current.status !== 200) {
     $('aggregate').hidden = true;
     shownAggregate = null;
@@ -283,7 +288,7 @@ async function lookUp(aggregateId) {
 }
 
 async function showHistory(path) {
-  const history = await getJson(path + '/snapshots');
+  const history = await request(path + '/snapshots');
   if (history.status !== 200) {
     fillTable($('snapshot-history'), [], 'no history');
     say('history-message', `Snapshot history unavailable (${history.status}): ${reason(history)}`, false);
@@ -309,16 +314,19 @@ async function showHistory(path) {
  * Calls an admin endpoint with the token typed in. Without one nothing is sent: the action is
  * refused here, as the server would refuse it.
  */
-async function admin(method, path, what, describe) {
+function admin(method, path, what, describe) {
   const token = $('admin-token').value.trim();
   if (!token) {
     say('admin-message', `Refused: ${what} needs the admin token. Type it in above; nothing was sent.`, false);
     return;
   }
-  const response = await fetch(path, { method, cache: 'no-store',
-    headers: { Accept: 'application/json', Authorization: 'Bearer ' + token, 'X-Request-By': 'web console' } });
-  const answer = { status: response.status, body: await response.json().catch(() => null) };
-  if (response.ok) {
+  callAdmin(method, path, token, what, describe)
+    .catch(e => say('admin-message', `Cannot reach the server: ${e.message}`, false));
+}
+
+async function callAdmin(method, path, token, what, describe) {
+  const answer = await request(path, method, { Authorization: 'Bearer ' + token, 'X-Request-By': 'web console' });
+  if (answer.ok) {
     say('admin-message', `${what}: ${describe(answer.body)}`, true);
   } else {
     say('admin-message', `Refused by the server (${answer.status}): ${reason(answer)}`, false);
