@@ -121,9 +121,11 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
                 }
                 return;
             } catch (Rejected rejected) {
-                context().forward(DeadLetters.of(record, context().recordMetadata().orElse(null), rejected.reason,
-                    rejected.getMessage(), context().currentSystemTimeMs()), SnapshotTopology.DEAD_LETTER_SINK);
+                Record<byte[], byte[]> deadLetter = DeadLetters.of(record, context().recordMetadata().orElse(null),
+                    rejected.reason, rejected.getMessage(), context().currentSystemTimeMs());
+                context().forward(deadLetter, SnapshotTopology.DEAD_LETTER_SINK);
                 metrics.deadLettered(rejected.reason);
+                topology.listener().deadLettered(rejected.reason, deadLetter);
                 return;
             } catch (RegistryUnavailableException | RegistryMisconfiguredException e) {
                 awaitRegistry(attempt, e);
@@ -331,6 +333,7 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
             aggregates.put(aggregateId, updated);
         }
         metrics.eventFolded();
+        topology.listener().eventFolded();
     }
 
     private static void recordSkipped(AggregateRecord record, long from, long to) {
@@ -443,6 +446,7 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
         aggregates.put(aggregateId, after);
         metrics.snapshotEmitted(current.getAggregateType(), reason, snapshot.getState().remaining(),
             current.getEventsSinceSnapshot());
+        topology.listener().snapshotTaken(snapshot);
         return after;
     }
 

@@ -21,6 +21,7 @@ final class FoldSettings {
     private final AvroWireCodec codec;
     private final SnapshotFactory snapshots;
     private final MeterRegistry meters;
+    private final FoldListener listener;
     private final String snapshotRequestsTopic;
     private final SnapshotClock clock;
     private final GapPolicy gapPolicy;
@@ -31,11 +32,12 @@ final class FoldSettings {
     private final Map<String, SnapshotPolicy> policies = new HashMap<>();
 
     FoldSettings(TopologyConfig config, FoldRegistry folds, AvroWireCodec codec, SnapshotFactory snapshots,
-                    MeterRegistry meters) {
+                    MeterRegistry meters, FoldListener listener) {
         this.folds = folds;
         this.codec = codec;
         this.snapshots = snapshots;
         this.meters = meters;
+        this.listener = listener;
         this.snapshotRequestsTopic = config.snapshotRequestsTopic();
         this.clock = config.snapshotClock();
         this.gapPolicy = config.gapPolicy();
@@ -63,6 +65,10 @@ final class FoldSettings {
 
     MeterRegistry meters() {
         return meters;
+    }
+
+    FoldListener listener() {
+        return listener;
     }
 
     String snapshotRequestsTopic() {

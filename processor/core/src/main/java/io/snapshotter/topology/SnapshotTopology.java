@@ -82,11 +82,17 @@ public final class SnapshotTopology {
      */
     public static Topology buildTopology(TopologyConfig config, SchemaRegistryClient registry, FoldRegistry folds,
                                          MeterRegistry meters) {
+        return buildTopology(config, registry, folds, meters, FoldListener.NONE);
+    }
+
+    /** As the topology above, telling {@code listener} each fold, snapshot and dead letter as it happens. */
+    public static Topology buildTopology(TopologyConfig config, SchemaRegistryClient registry, FoldRegistry folds,
+                                         MeterRegistry meters, FoldListener listener) {
         AvroWireCodec codec = new AvroWireCodec(registry);
         boolean autoRegister = config.registry().autoRegister();
         SnapshotFactory snapshots = new SnapshotFactory(config.applicationId(), config.compressSnapshots(),
             config.getInt(TopologyConfig.SNAPSHOT_COMPRESSION_MIN_BYTES));
-        FoldSettings context = new FoldSettings(config, folds, codec, snapshots, meters);
+        FoldSettings context = new FoldSettings(config, folds, codec, snapshots, meters, listener);
 
         StoreBuilder<?> aggregates = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AGGREGATES_STORE),
                 Serdes.String(),

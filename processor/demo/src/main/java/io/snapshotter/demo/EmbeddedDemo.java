@@ -32,6 +32,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
@@ -44,11 +45,16 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 public final class EmbeddedDemo {
 
-
     private final PrintStream out;
+    private final AtomicBoolean running = new AtomicBoolean(true);
 
     public EmbeddedDemo(PrintStream out) {
         this.out = out;
+    }
+
+    /** Ends {@link #run} within a few seconds, as Ctrl-C does. */
+    public void stop() {
+        running.set(false);
     }
 
     /** Runs until {@code duration} has passed (or forever when null), feeding {@code eventsPerSecond}. */
@@ -73,7 +79,6 @@ public final class EmbeddedDemo {
                     config.applicationId(), config.eventsTopic(), config.snapshotsTopic(), config.deadLetterTopic());
                 out.println("Snapshot history: an in-memory store in this JVM, fed from " + config.snapshotsTopic()
                     + " by the snapshot relay that feeds DynamoDB in production (docker compose runs it with DynamoDB)");
-                AtomicBoolean running = new AtomicBoolean(true);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> running.set(false)));
                 Thread feeder = new Thread(() -> feed(config, codec, eventsPerSecond, running), "sample-feed");
                 Thread printer = new Thread(() -> printOutputs(kafka, config, codec, running), "output-printer");
@@ -107,6 +112,7 @@ public final class EmbeddedDemo {
     private void printCurlLines(int port, ProcessorConfig config) {
         String base = "http://localhost:" + port;
         out.printf("HTTP API at %s; try:%n", base);
+        out.printf("  %s/ in a browser: the web console%n", base);
         out.printf("  curl -s %s/aggregates/%s%n", base, SampleInventoryStream.itemId(0));
         out.printf("  curl -s %s/aggregates/%s/snapshots%n", base, SampleInventoryStream.itemId(0));
         out.printf("  curl -s %s/metrics | grep snapshotter_%n", base);
@@ -150,7 +156,16 @@ public final class EmbeddedDemo {
         }
     }
 
+    /** Prints a few aggregates; while a rebalance makes the store unqueryable, says so instead of stopping the demo. */
     private void printState(ReadOnlyKeyValueStore<String, AggregateRecord> store, AvroWireCodec codec) {
+        try {
+            printAggregates(store, codec);
+        } catch (InvalidStateStoreException e) {
+            out.println("[state] the store is not queryable right now: " + e.getMessage());
+        }
+    }
+
+    private void printAggregates(ReadOnlyKeyValueStore<String, AggregateRecord> store, AvroWireCodec codec) {
         long aggregates;
         try (KeyValueIterator<String, AggregateRecord> all = store.all()) {
             aggregates = 0;

@@ -10,6 +10,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.snapshotter.admin.KafkaSnapshotRequests;
 import io.snapshotter.config.ProcessorConfig;
+import io.snapshotter.console.ConsoleSources;
+import io.snapshotter.console.KafkaStreamsAssignments;
+import io.snapshotter.console.RecentActivity;
 import io.snapshotter.topology.FoldRegistry;
 import io.snapshotter.http.ApiServer;
 import io.snapshotter.http.HttpApi;
@@ -24,6 +27,7 @@ import io.snapshotter.topology.SnapshotTopology;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -183,7 +187,8 @@ public final class ProcessorApp implements AutoCloseable {
                 props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, httpSettings.advertised(server.port()).toString());
             }
 
-            Topology topology = SnapshotTopology.buildTopology(config.topology(), registry, folds, meters);
+            RecentActivity activity = new RecentActivity(Clock.systemUTC());
+            Topology topology = SnapshotTopology.buildTopology(config.topology(), registry, folds, meters, activity);
             LOG.info("Topology:\n{}", topology.describe());
             KafkaStreams streams = new KafkaStreams(topology, props);
             // Leave the group on close, unlike Kafka Streams' default: a stopped application then has no
@@ -203,8 +208,10 @@ public final class ProcessorApp implements AutoCloseable {
                 InteractiveQueries queries = InteractiveQueries.over(streams, self, new InteractiveQueries.StandbyReads(
                         httpSettings.standbyReads(), httpSettings.standbyMaxLag()),
                     registry, storage.writer());
+                ConsoleSources console = new ConsoleSources(new KafkaStreamsAssignments(streams), activity,
+                    storage.writer(), storage.writerLag());
                 HttpApi.serve(server, httpSettings, new HttpApi.Sources(self, queries, storage.history(),
-                    storage.retention(), requests, meters));
+                    storage.retention(), requests, meters, console));
                 LOG.info("HTTP API on {}:{}, advertised to other instances as {}", httpSettings.host(), server.port(), self);
             }
             ProcessorApp app = new ProcessorApp(streams, meters, self, storage, closing);

@@ -2,6 +2,7 @@ package io.snapshotter.http;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.snapshotter.admin.SnapshotRequests;
+import io.snapshotter.console.ConsoleSources;
 import io.snapshotter.query.AggregateQueries;
 import io.snapshotter.query.Instance;
 import io.snapshotter.snapshot.SnapshotRetention;
@@ -20,6 +21,7 @@ import java.util.Optional;
  * GET  /admin/snapshots/cleanup                      the sweep's status       (bearer token, audited)
  * POST /admin/snapshots/{aggregateId}                MANUAL snapshot request  (bearer token, audited)
  * GET  /health, /ready, /metrics                     liveness, readiness, Prometheus text
+ * GET  /, /console/{asset}, /console/status          the web console: page, script and style, its status JSON
  * </pre>
  */
 public final class HttpApi {
@@ -32,10 +34,11 @@ public final class HttpApi {
      * @param snapshots the snapshot store; empty when none is configured (its endpoints answer 503)
      * @param retention the retention sweep; empty when none is configured
      * @param requests  where MANUAL snapshot requests go
+     * @param console   what the web console shows beyond the API
      */
     public record Sources(Instance self, AggregateQueries queries, Optional<SnapshotHistory> snapshots,
                           Optional<SnapshotRetention> retention, SnapshotRequests requests,
-                          PrometheusMeterRegistry meters) {
+                          PrometheusMeterRegistry meters, ConsoleSources console) {
     }
 
     private HttpApi() {
@@ -54,6 +57,7 @@ public final class HttpApi {
         AdminRoutes admin = new AdminRoutes(new AdminAuth(settings.adminToken()), settings.adminPrincipal(),
             new AuditLog(clock), clock, aggregates, sources.requests(), sources.retention(), retryAfter);
         OpsRoutes ops = new OpsRoutes(sources.queries(), sources.meters(), retryAfter);
+        ConsoleRoutes console = new ConsoleRoutes(sources.self(), sources.console(), clock);
         return new Routes()
             .get(AggregateRoutes.CURRENT, aggregates::current)
             .get(SnapshotRoutes.HISTORY, snapshots::history)
@@ -63,6 +67,9 @@ public final class HttpApi {
             .post(AdminRoutes.SNAPSHOT, admin::snapshot)
             .get(OpsRoutes.HEALTH, ops::health)
             .get(OpsRoutes.READY, ops::ready)
-            .get(OpsRoutes.METRICS, ops::metrics);
+            .get(OpsRoutes.METRICS, ops::metrics)
+            .get(ConsoleRoutes.PAGE, console::page)
+            .get(ConsoleRoutes.STATUS, console::status)
+            .get(ConsoleRoutes.ASSET, console::asset);
     }
 }

@@ -2,6 +2,9 @@ package io.snapshotter.http;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.snapshotter.admin.SnapshotRequests;
+import io.snapshotter.console.Assignments;
+import io.snapshotter.console.ConsoleSources;
+import io.snapshotter.console.RecentActivity;
 import io.snapshotter.domain.inventory.state.InventoryItemState;
 import io.snapshotter.domain.inventory.state.ItemStatus;
 import io.snapshotter.metrics.ProcessorMeters;
@@ -64,6 +67,12 @@ final class ApiFixture implements AfterEachCallback {
 
     Api start(AggregateQueries queries, Optional<String> token, Optional<SnapshotHistory> store,
               Optional<SnapshotRetention> retention, FakeRequests requests) {
+        return start(queries, token, store, retention, requests, new ConsoleSources(new FakeAssignments(),
+            new RecentActivity(Clock.fixed(NOW, ZoneOffset.UTC)), Optional.empty(), Optional.empty()));
+    }
+
+    Api start(AggregateQueries queries, Optional<String> token, Optional<SnapshotHistory> store,
+              Optional<SnapshotRetention> retention, FakeRequests requests, ConsoleSources console) {
         PrometheusMeterRegistry meters = ProcessorMeters.newRegistry("http-test");
         try {
             ApiServer server = ApiServer.bind("127.0.0.1", 0, 4, meters);
@@ -71,8 +80,8 @@ final class ApiFixture implements AfterEachCallback {
             Instance self = new Instance("127.0.0.1", server.port());
             HttpSettings settings = new HttpSettings(true, "127.0.0.1", 0, "127.0.0.1", 0, 4, Duration.ofSeconds(5),
                 RETRY_AFTER, token, PRINCIPAL, true, 10_000L);
-            server.start(HttpApi.routes(settings, new HttpApi.Sources(self, queries, store, retention, requests, meters),
-                Clock.fixed(NOW, ZoneOffset.UTC)));
+            HttpApi.Sources sources = new HttpApi.Sources(self, queries, store, retention, requests, meters, console);
+            server.start(HttpApi.routes(settings, sources, Clock.fixed(NOW, ZoneOffset.UTC)));
             return new Api(URI.create("http://" + self), self, queries, requests, meters);
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -151,6 +160,28 @@ final class ApiFixture implements AfterEachCallback {
         @Override
         public Readiness readiness() {
             return readiness;
+        }
+    }
+
+    /** Answers what it is told: {@link #state}, {@link #members}, {@link #tasks}. */
+    static final class FakeAssignments implements Assignments {
+        volatile String state = "RUNNING";
+        volatile List<Member> members = List.of();
+        volatile List<Task> tasks = List.of();
+
+        @Override
+        public String state() {
+            return state;
+        }
+
+        @Override
+        public List<Member> members() {
+            return members;
+        }
+
+        @Override
+        public List<Task> localTasks() {
+            return tasks;
         }
     }
 

@@ -122,7 +122,8 @@ class SnapshotEndpointsTest {
         assertThat(response.body()).contains("throttled");
     }
 
-    private static StoredSnapshot snapshot(long version) {
+    /** A stored COUNT snapshot of item-1 at {@code version}. */
+    static StoredSnapshot snapshot(long version) {
         byte[] state = {0, 0, 0, 0, 1, 2, 3};
         AggregateRecord record = AggregateRecord.newBuilder().setAggregateType("InventoryItem").setVersion(version)
             .setLastEventId("event-" + version).setLastEventTimestamp(ApiFixture.AT.toEpochMilli())

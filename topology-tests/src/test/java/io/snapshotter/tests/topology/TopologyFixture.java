@@ -1,5 +1,6 @@
 package io.snapshotter.tests.topology;
 
+import io.snapshotter.topology.FoldListener;
 import io.snapshotter.topology.FoldRegistry;
 import io.snapshotter.topology.SnapshotRequest;
 import io.snapshotter.topology.SnapshotTopology;
@@ -99,7 +100,7 @@ final class TopologyFixture implements AutoCloseable {
     private long nextOffset;
 
     private TopologyFixture(Map<String, ?> overrides, Instant wallClock,
-                            UnaryOperator<SchemaRegistryClient> topologyRegistry) {
+                            UnaryOperator<SchemaRegistryClient> topologyRegistry, FoldListener listener) {
         config = config(overrides);
         InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
         codec = new AvroWireCodec(registry);
@@ -112,7 +113,7 @@ final class TopologyFixture implements AutoCloseable {
         Properties props = config.streamsProperties();
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(SnapshotTopology.buildTopology(config.topology(), topologyRegistry.apply(registry),
-            FoldRegistry.fromClassPath(), meters), props, wallClock);
+            FoldRegistry.fromClassPath(), meters, listener), props, wallClock);
         events = driver.createInputTopic(config.eventsTopic(), new StringSerializer(), new ByteArraySerializer());
         rawEvents = driver.createInputTopic(config.eventsTopic(), new ByteArraySerializer(), new ByteArraySerializer());
         snapshotRequests = driver.createInputTopic(config.getString(TopologyConfig.SNAPSHOT_REQUESTS_TOPIC),
@@ -360,7 +361,17 @@ final class TopologyFixture implements AutoCloseable {
         /** A fixture whose topology reaches the registry the tests encode with through {@code topologyRegistry}. */
         TopologyFixture start(Map<String, ?> overrides, Instant wallClock,
                               UnaryOperator<SchemaRegistryClient> topologyRegistry) {
-            TopologyFixture fixture = new TopologyFixture(overrides, wallClock, topologyRegistry);
+            return start(overrides, wallClock, topologyRegistry, FoldListener.NONE);
+        }
+
+        /** A fixture whose topology tells {@code listener} what it folds, snapshots and dead-letters. */
+        TopologyFixture start(Map<String, ?> overrides, FoldListener listener) {
+            return start(overrides, START, UnaryOperator.identity(), listener);
+        }
+
+        private TopologyFixture start(Map<String, ?> overrides, Instant wallClock,
+                                      UnaryOperator<SchemaRegistryClient> topologyRegistry, FoldListener listener) {
+            TopologyFixture fixture = new TopologyFixture(overrides, wallClock, topologyRegistry, listener);
             started.add(fixture);
             return fixture;
         }
