@@ -17,6 +17,7 @@ import io.snapshotter.http.HttpSettings;
 import io.snapshotter.metrics.ProcessorMeters;
 import io.snapshotter.query.Instance;
 import io.snapshotter.query.InteractiveQueries;
+import io.snapshotter.query.StreamsLifecycle;
 import io.snapshotter.registry.SchemaRegistryClient;
 import io.snapshotter.schema.store.AggregateRecord;
 import io.snapshotter.serde.AvroWireCodec;
@@ -24,9 +25,8 @@ import io.snapshotter.topology.SnapshotTopology;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -53,25 +53,25 @@ import org.slf4j.LoggerFactory;
 public final class ProcessorApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessorApp.class);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaStreams streams;
     private final PrometheusMeterRegistry meters;
     private final Instance instance;
     private final SnapshotBackend storage;
-    /** Closed first to last; the HTTP server after Kafka Streams, so a closing instance answers 503s. */
-    private final Deque<AutoCloseable> closing;
+    /** Closed last to first; the HTTP server after Kafka Streams, so a closing instance answers 503s. */
+    private final Closing closing;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile KafkaStreams.State finalState;
 
-    private ProcessorApp(KafkaStreams streams, PrometheusMeterRegistry meters, Instance instance,
-                         SnapshotBackend storage, Deque<AutoCloseable> closing) {
+    private ProcessorApp(KafkaStreams streams, StreamsLifecycle lifecycle, PrometheusMeterRegistry meters,
+                         Instance instance, SnapshotBackend storage, Closing closing) {
         this.streams = streams;
         this.storage = storage;
         this.meters = meters;
         this.instance = instance;
         this.closing = closing;
         streams.setStateListener((now, before) -> {
+            lifecycle.onChange(now, before);
             if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
                 finalState = now;
                 stopped.countDown();
@@ -158,7 +158,7 @@ public final class ProcessorApp implements AutoCloseable {
         // before anything is created: a per-type key of a type no fold has is a typo, not a wish
         config.requireFoldsForOverriddenTypes(folds.all().stream().map(f -> f.fold().aggregateType()).toList());
         StartupSummary.log(config, folds);
-        Deque<AutoCloseable> closing = new ArrayDeque<>();
+        Closing closing = new Closing();
         try {
             int largestEvent = setUpTopics(config);
             SnapshotBackend storage = storageOpener.get();
@@ -171,7 +171,7 @@ public final class ProcessorApp implements AutoCloseable {
             boolean http = httpSettings.enabled();
             ApiServer server = null;
             if (http) {
-                server = ApiServer.bind(httpSettings.host(), httpSettings.port(), httpSettings.threads(), meters);
+                server = ApiServer.bind(httpSettings, meters);
                 closing.push(server);
                 props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, httpSettings.advertised(server.port()).toString());
             }
@@ -179,10 +179,12 @@ public final class ProcessorApp implements AutoCloseable {
             Topology topology = SnapshotTopology.buildTopology(config.topology(), registry, folds, meters);
             LOG.info("Topology:\n{}", topology.describe());
             KafkaStreams streams = new KafkaStreams(topology, props);
-            // Leave the group on close, unlike Kafka Streams' default: a stopped application then has no
-            // members at once, so `replay` (and Kafka's reset tool) can run without waiting out the session.
-            closing.push(() -> streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
-                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)));
+            StreamsConfig streamsConfig = config.streamsConfig();
+            StreamsLifecycle lifecycle = new StreamsLifecycle(streamsConfig.getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG),
+                Path.of(streamsConfig.getString(StreamsConfig.STATE_DIR_CONFIG)));
+            Duration closeTimeout = Duration.ofMillis(config.getLong(ProcessorConfig.CLOSE_TIMEOUT_MS));
+            CloseOptions.GroupMembershipOperation membership = membershipOnClose(props);
+            closing.push(() -> streams.close(CloseOptions.timeout(closeTimeout).withGroupMembershipOperation(membership)));
             streams.setUncaughtExceptionHandler(new BoundedThreadReplacement(
                 config.getInt(ProcessorConfig.THREAD_REPLACEMENTS_MAX),
                 Duration.ofMillis(config.getLong(ProcessorConfig.THREAD_REPLACEMENTS_WINDOW_MS))));
@@ -193,24 +195,37 @@ public final class ProcessorApp implements AutoCloseable {
                 self = Instance.parse(props.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG));
                 KafkaSnapshotRequests requests = new KafkaSnapshotRequests(config);
                 closing.push(requests);
-                InteractiveQueries queries = InteractiveQueries.over(streams, self, new InteractiveQueries.StandbyReads(
+                InteractiveQueries queries = InteractiveQueries.over(streams, lifecycle, self, new InteractiveQueries.StandbyReads(
                         httpSettings.standbyReads(), httpSettings.standbyMaxLag()),
                     registry, storage.writer());
                 HttpApi.serve(server, httpSettings, new HttpApi.Sources(self, queries, storage.history(),
                     storage.retention(), requests, meters));
                 LOG.info("HTTP API on {}:{}, advertised to other instances as {}", httpSettings.host(), server.port(), self);
             }
-            ProcessorApp app = new ProcessorApp(streams, meters, self, storage, closing);
+            ProcessorApp app = new ProcessorApp(streams, lifecycle, meters, self, storage, closing);
             RegistryStartupCheck.await(registry, config.registry().url());
             streams.start();
             return app;
         } catch (IOException e) {
-            closeAll(closing);
+            closing.close();
             throw new UncheckedIOException("Cannot start the HTTP server: " + e.getMessage(), e);
         } catch (RuntimeException | Error | InterruptedException e) {
-            closeAll(closing);
+            closing.close();
             throw e;
         }
+    }
+
+    /**
+     * What a closing instance does with its group membership. A dynamic member leaves, unlike Kafka
+     * Streams' default: a stopped application then has no members at once, so {@code replay} (and
+     * Kafka's reset tool) can run without waiting out the session. A static member
+     * ({@code group.instance.id}) stays: restarted within {@code session.timeout.ms} (a rolling
+     * restart), it takes its tasks back without a rebalance.
+     */
+    static CloseOptions.GroupMembershipOperation membershipOnClose(Properties streamsProperties) {
+        return streamsProperties.containsKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)
+            ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP
+            : CloseOptions.GroupMembershipOperation.LEAVE_GROUP;
     }
 
     /** Sets up and checks the topics; returns the largest record the events topic accepts. */
@@ -283,19 +298,13 @@ public final class ProcessorApp implements AutoCloseable {
         return finalState;
     }
 
+    /**
+     * Stops the processor: Kafka Streams within {@code processor.close.timeout.ms} (leaving the group),
+     * then the HTTP server, the snapshot writer and the rest. Closing again, or from two threads at
+     * once, waits for the first close.
+     */
     @Override
     public void close() {
-        closeAll(closing);
-    }
-
-    private static void closeAll(Deque<AutoCloseable> closing) {
-        while (!closing.isEmpty()) {
-            AutoCloseable next = closing.pop();
-            try {
-                next.close();
-            } catch (Exception e) {
-                LOG.warn("Closing {} failed", next, e);
-            }
-        }
+        closing.close();
     }
 }

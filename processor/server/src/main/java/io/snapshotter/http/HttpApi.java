@@ -49,7 +49,7 @@ public final class HttpApi {
     static Routes routes(HttpSettings settings, Sources sources, Clock clock) {
         int retryAfter = settings.retryAfterSeconds();
         AggregateRoutes aggregates = new AggregateRoutes(sources.queries(),
-            new Forwarder(sources.self(), settings.forwardTimeout()), sources.self(), retryAfter);
+            new Forwarder(sources.self(), settings.forwardConnectTimeout(), settings.forwardTimeout()), sources.self(), retryAfter);
         SnapshotRoutes snapshots = new SnapshotRoutes(sources.snapshots(), retryAfter);
         AdminRoutes admin = new AdminRoutes(new AdminAuth(settings.adminToken()), settings.adminPrincipal(),
             new AuditLog(clock), clock, aggregates, sources.requests(), sources.retention(), retryAfter);
@@ -61,8 +61,8 @@ public final class HttpApi {
             .post(AdminRoutes.CLEANUP, admin::cleanup)
             .get(AdminRoutes.CLEANUP, admin::cleanupStatus)
             .post(AdminRoutes.SNAPSHOT, admin::snapshot)
-            .get(OpsRoutes.HEALTH, ops::health)
-            .get(OpsRoutes.READY, ops::ready)
-            .get(OpsRoutes.METRICS, ops::metrics);
+            .probe(OpsRoutes.HEALTH, ops::health)
+            .probe(OpsRoutes.READY, ops::ready)
+            .probe(OpsRoutes.METRICS, ops::metrics);
     }
 }

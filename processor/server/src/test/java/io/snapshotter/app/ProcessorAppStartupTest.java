@@ -1,5 +1,6 @@
 package io.snapshotter.app;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.snapshotter.config.ProcessorConfig;
@@ -8,10 +9,23 @@ import io.snapshotter.registry.InMemorySchemaRegistry;
 import io.snapshotter.topology.FoldRegistry;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.CloseOptions;
 import org.junit.jupiter.api.Test;
 
-/** Checks that need the folds, made where they are known: before any topic or Kafka Streams exists. */
+/** Checks that need the folds, made where they are known: before any topic or Kafka Streams exists; how it closes. */
 class ProcessorAppStartupTest {
+
+    @Test
+    void shouldLeaveTheGroupOnCloseUnlessAStaticMemberThatARollingRestartBringsBack() {
+        ProcessorConfig dynamic = new ProcessorConfig(Map.of("kafka.bootstrap.servers", "localhost:1"));
+        ProcessorConfig staticMember = new ProcessorConfig(Map.of("kafka.bootstrap.servers", "localhost:1",
+            "kafka.group.instance.id", "snapshotter-0"));
+
+        assertThat(ProcessorApp.membershipOnClose(dynamic.streamsProperties()))
+            .isEqualTo(CloseOptions.GroupMembershipOperation.LEAVE_GROUP);
+        assertThat(ProcessorApp.membershipOnClose(staticMember.streamsProperties()))
+            .isEqualTo(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP);
+    }
 
     @Test
     void shouldRefuseAPerTypeKeyOfATypeNoFoldHasBeforeTouchingKafka() {
