@@ -3,6 +3,7 @@ package io.snapshotter.sink;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.snapshotter.deadletter.DeadLetterReason;
 import io.snapshotter.deadletter.DeadLetters;
 import io.snapshotter.registry.RegistryUnavailableException;
@@ -113,6 +114,8 @@ public final class SnapshotRelay implements Runnable, AutoCloseable {
 
     // the clients of the current run; only the relay's thread touches them (close() only wakes the consumer)
     private volatile KafkaConsumer<byte[], byte[]> consumer;
+    /** Kafka's own metrics of the current run's consumer and producer, in {@link #meters} while they are open. */
+    private List<KafkaClientMetrics> clientMetrics = List.of();
     private KafkaProducer<byte[], byte[]> deadLetterProducer;
     /** Records polled but not yet handed to the sink, by partition, in topic order. */
     private final Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> pending = new LinkedHashMap<>();
@@ -228,6 +231,8 @@ public final class SnapshotRelay implements Runnable, AutoCloseable {
             consumer = null;
             throw e;
         }
+        clientMetrics = List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(deadLetterProducer));
+        clientMetrics.forEach(binder -> binder.bindTo(meters));
     }
 
     private void closeClients() {
@@ -235,6 +240,8 @@ public final class SnapshotRelay implements Runnable, AutoCloseable {
         deadLetterSends.clear();
         committed.clear();
         writing = false;
+        clientMetrics.forEach(KafkaClientMetrics::close);
+        clientMetrics = List.of();
         if (consumer != null) {
             try {
                 consumer.close(Duration.ofSeconds(5));

@@ -189,6 +189,7 @@ public final class ProcessorApp implements AutoCloseable {
                 config.getInt(ProcessorConfig.THREAD_REPLACEMENTS_MAX),
                 Duration.ofMillis(config.getLong(ProcessorConfig.THREAD_REPLACEMENTS_WINDOW_MS))));
             closing.push(ProcessorMeters.bindKafkaStreams(streams, meters));
+            closing.push(ProcessorMeters.bindProcess(meters, lifecycle.stateDirectory()));
 
             Instance self = null;
             if (http) {
