@@ -3,6 +3,7 @@ package io.snapshotter.sink;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.snapshotter.deadletter.DeadLetterReason;
 import io.snapshotter.deadletter.DeadLetters;
@@ -23,7 +24,9 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -70,6 +73,7 @@ public final class SnapshotRelay implements Runnable, AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration LAG_REFRESH = Duration.ofSeconds(1);
     private static final Duration REGISTRY_RETRY_MAX = Duration.ofSeconds(10);
+    private static final Duration CLIENT_METRICS_REFRESH = Duration.ofSeconds(10);
 
     /**
      * The delays before restarting a failed relay: {@code backoff} at first, doubled with each failure
@@ -116,6 +120,12 @@ public final class SnapshotRelay implements Runnable, AutoCloseable {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     /** Kafka's own metrics of the current run's consumer and producer, in {@link #meters} while they are open. */
     private List<KafkaClientMetrics> clientMetrics = List.of();
+    /** Looks for their new metrics (a partition's lag appears once it is assigned) every {@link #CLIENT_METRICS_REFRESH}. */
+    private final ScheduledExecutorService clientMetricsRefresh = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "snapshot-writer-metrics");
+        thread.setDaemon(true);
+        return thread;
+    });
     private KafkaProducer<byte[], byte[]> deadLetterProducer;
     /** Records polled but not yet handed to the sink, by partition, in topic order. */
     private final Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> pending = new LinkedHashMap<>();
@@ -163,6 +173,10 @@ public final class SnapshotRelay implements Runnable, AutoCloseable {
         Gauge.builder(metricPrefix + "writer.alive", this, relay -> relay.status.alive() ? 1 : 0)
             .description("1 while the writer runs, 0 from a failure until its restart went through a cycle")
             .register(meters);
+        // every reason at 0 from the start, as the fold's dead letters: a dashboard has its series at once
+        for (DeadLetterReason reason : DeadLetterReason.values()) {
+            deadLettered(reason);
+        }
         // made here, so that a misconfiguration fails the start rather than the first run
         openClients();
         this.thread = new Thread(this, sink.name() + "-snapshot-writer");
@@ -231,7 +245,9 @@ public final class SnapshotRelay implements Runnable, AutoCloseable {
             consumer = null;
             throw e;
         }
-        clientMetrics = List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(deadLetterProducer));
+        clientMetrics = List.of(
+            new KafkaClientMetrics(consumer, Tags.empty(), clientMetricsRefresh, CLIENT_METRICS_REFRESH),
+            new KafkaClientMetrics(deadLetterProducer, Tags.empty(), clientMetricsRefresh, CLIENT_METRICS_REFRESH));
         clientMetrics.forEach(binder -> binder.bindTo(meters));
     }
 
@@ -465,13 +481,19 @@ public final class SnapshotRelay implements Runnable, AutoCloseable {
         deadLetterSends.add(deadLetterProducer.send(new ProducerRecord<>(deadLetterTopic, null, record.timestamp(),
             record.key(), record.value(), DeadLetters.withReason(record.headers(), reason, error, record.topic(),
                 record.partition(), record.offset(), System.currentTimeMillis()))));
-        meters.counter(metricPrefix + "snapshots.dead.lettered", "reason", reason.name()).increment();
+        deadLettered(reason).increment();
+    }
+
+    private Counter deadLettered(DeadLetterReason reason) {
+        return Counter.builder(metricPrefix + "snapshots.dead.lettered").description("Snapshots the writer dead-lettered, by reason")
+            .tag("reason", reason.name()).register(meters);
     }
 
     /** Stops the relay; the sink is closed by whoever made it. */
     @Override
     public void close() {
         running.set(false);
+        clientMetricsRefresh.shutdownNow();
         stopping.countDown();
         KafkaConsumer<byte[], byte[]> current = consumer;
         if (current != null) {
