@@ -23,17 +23,22 @@ import io.snapshotter.schema.store.AggregateRecord;
 import io.snapshotter.serde.AvroWireCodec;
 import io.snapshotter.topology.SnapshotTopology;
 import java.io.IOException;
+import java.net.BindException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -160,6 +165,13 @@ public final class ProcessorApp implements AutoCloseable {
         StartupSummary.log(config, folds);
         Closing closing = new Closing();
         try {
+            HttpSettings httpSettings = config.http();
+            boolean http = httpSettings.enabled();
+            // first: a port in use fails the start at once, before Kafka is touched
+            ApiServer server = http ? bindHttp(httpSettings, meters) : null;
+            if (http) {
+                closing.push(server);
+            }
             int largestEvent = setUpTopics(config);
             SnapshotBackend storage = storageOpener.get();
             closing.push(storage.closer());
@@ -167,12 +179,7 @@ public final class ProcessorApp implements AutoCloseable {
             // the producer writes a state up to snapshot.max.bytes, and dead letters of any event the topic accepted
             props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
                 Integer.toString(config.topology().maxDeadLetterBytes(largestEvent)));
-            HttpSettings httpSettings = config.http();
-            boolean http = httpSettings.enabled();
-            ApiServer server = null;
             if (http) {
-                server = ApiServer.bind(httpSettings, meters);
-                closing.push(server);
                 props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, httpSettings.advertised(server.port()).toString());
             }
 
@@ -207,9 +214,6 @@ public final class ProcessorApp implements AutoCloseable {
             RegistryStartupCheck.await(registry, config.registry().url());
             streams.start();
             return app;
-        } catch (IOException e) {
-            closing.close();
-            throw new UncheckedIOException("Cannot start the HTTP server: " + e.getMessage(), e);
         } catch (RuntimeException | Error | InterruptedException e) {
             closing.close();
             throw e;
@@ -227,6 +231,37 @@ public final class ProcessorApp implements AutoCloseable {
         return streamsProperties.containsKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)
             ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP
             : CloseOptions.GroupMembershipOperation.LEAVE_GROUP;
+    }
+
+    /** Binds the HTTP server; a port another process has stops the start naming {@code http.port}. */
+    private static ApiServer bindHttp(HttpSettings settings, MeterRegistry meters) {
+        try {
+            return ApiServer.bind(settings, meters);
+        } catch (BindException e) {
+            throw new ConfigException(HttpSettings.PORT, settings.port(), "cannot listen on " + settings.host() + ":"
+                + settings.port() + " (" + e.getMessage() + "): another process has the port; choose another, or 0 for "
+                + "a free one");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start the HTTP server: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Deletes {@code stateDir/applicationId}, this host's local state of the application (what
+     * {@code KafkaStreams#cleanUp} removes): for an explicit reset only, never on an ordinary start.
+     */
+    public static void wipeLocalState(Path stateDir, String applicationId) {
+        Path appDir = stateDir.resolve(applicationId);
+        if (!Files.exists(appDir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(appDir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot delete the local state in " + appDir + ": " + e.getMessage(), e);
+        }
     }
 
     /** Sets up and checks the topics; returns the largest record the events topic accepts. */
