@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -163,8 +164,12 @@ public final class ApiServer implements AutoCloseable {
         } catch (ApiException e) {
             response = e.toResponse();
         } catch (RuntimeException e) {
-            LOG.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-            response = ApiResponse.error(500, "internal error: " + e);
+            // the exception's text may name hosts, files or data: it goes to the log, the caller gets its id
+            String correlationId = UUID.randomUUID().toString();
+            LOG.error("{} {} failed (correlation id {})", exchange.getRequestMethod(), exchange.getRequestURI(),
+                correlationId, e);
+            response = ApiResponse.error(500, "internal error; the processor's log has it under correlation id "
+                + correlationId).withHeader(ApiHeaders.CORRELATION_ID, correlationId);
         }
         respond(exchange, started, route, response);
     }

@@ -20,6 +20,7 @@ import java.util.Optional;
  * GET  /admin/snapshots/cleanup                      the sweep's status       (bearer token, audited)
  * POST /admin/snapshots/{aggregateId}                MANUAL snapshot request  (bearer token, audited)
  * GET  /health, /ready, /metrics                     liveness, readiness, Prometheus text
+ * GET  /openapi.yaml                                 this API's OpenAPI description
  * </pre>
  */
 public final class HttpApi {
@@ -63,6 +64,7 @@ public final class HttpApi {
             .post(AdminRoutes.SNAPSHOT, admin::snapshot)
             .probe(OpsRoutes.HEALTH, ops::health)
             .probe(OpsRoutes.READY, ops::ready)
-            .probe(OpsRoutes.METRICS, ops::metrics);
+            .probe(OpsRoutes.METRICS, ops::metrics)
+            .get(ApiDescription.PATH, new ApiDescription()::serve);
     }
 }

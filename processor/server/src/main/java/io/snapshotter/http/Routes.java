@@ -55,6 +55,11 @@ final class Routes {
         return this;
     }
 
+    /** Every route as {@code METHOD template}, in the order added: what the API description must list. */
+    List<String> endpoints() {
+        return routes.stream().map(route -> route.method + " " + route.template).toList();
+    }
+
     /** @throws ApiException (400) when a path parameter is not validly percent-encoded */
     Match match(String method, String rawPath) {
         String[] path = segments(rawPath);

@@ -7,6 +7,8 @@ import io.snapshotter.config.ProcessorConfig;
 import io.snapshotter.http.ApiFixture.Api;
 import io.snapshotter.http.ApiFixture.FakeQueries;
 import io.snapshotter.metrics.ProcessorMeters;
+import io.snapshotter.query.AggregateLookup;
+import io.snapshotter.query.AggregateQueries;
 import io.snapshotter.query.AggregateQueries.Readiness;
 import io.snapshotter.query.Instance;
 import io.snapshotter.query.InteractiveQueries;
@@ -147,6 +149,29 @@ class OpsEndpointsTest {
             .extracting(timer -> timer.getId().getTag("method")).containsOnly("OTHER", "DELETE");
         assertThat(api.meters().get(ApiServer.REQUESTS_TIMER).tags("method", "OTHER", "status", "405").timer().count())
             .isEqualTo(2);
+    }
+
+    @Test
+    void shouldAnswerAFailureWithACorrelationIdInsteadOfTheExceptionsText() {
+        AggregateQueries failing = new AggregateQueries() {
+            @Override
+            public AggregateLookup lookup(String aggregateId, Routing routing) {
+                throw new IllegalStateException("db-7.internal:5432 refused the connection");
+            }
+
+            @Override
+            public Readiness readiness() {
+                return new Readiness(true, "RUNNING", "Kafka Streams is RUNNING");
+            }
+        };
+        Api api = fixture.start(failing);
+
+        HttpResponse<String> response = fixture.get(api, "/aggregates/item-1");
+
+        assertThat(response.statusCode()).isEqualTo(500);
+        assertThat(response.body()).doesNotContain("db-7", "IllegalStateException", "refused");
+        assertThat(response.headers().firstValue(ApiHeaders.CORRELATION_ID)).hasValueSatisfying(id ->
+            assertThat(response.body()).contains("correlation id " + id));
     }
 
     @Test
