@@ -2,6 +2,7 @@ package io.snapshotter.benchmarks;
 
 import io.snapshotter.rocksdb.RocksDbMemoryConfig;
 import io.snapshotter.app.ProcessorApp;
+import io.snapshotter.topology.FoldMetrics;
 import io.snapshotter.config.ProcessorConfig;
 import io.snapshotter.domain.inventory.InventoryItemFold;
 import io.snapshotter.domain.inventory.events.ItemRegistered;
@@ -236,7 +237,7 @@ final class MemoryBenchmark {
             if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
                 throw new IllegalStateException("the processor stopped: " + streams.state());
             }
-            folded = sum(streams, "stream-snapshotter-metrics", "events-folded-total");
+            folded = app.meters().get(FoldMetrics.EVENTS_FOLDED).counter().count();
             if (System.nanoTime() - lastReport > 15e9) {
                 lastReport = System.nanoTime();
                 System.out.printf("  %5.0f s: folded %,.0f of %,d  heap %,d MiB  RSS %,d MiB  RocksDB %s%n",

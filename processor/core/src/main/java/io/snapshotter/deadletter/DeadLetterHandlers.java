@@ -35,10 +35,15 @@ public final class DeadLetterHandlers {
     private DeadLetterHandlers() {
     }
 
-    /** The Kafka Streams settings that install both handlers for these topics. */
+    /**
+     * The Kafka Streams settings that install both handlers for these topics. The processing handler
+     * covers global threads too, as Kafka asks (it warns at every start otherwise); the topology has
+     * no global store yet.
+     */
     public static Map<String, String> streamsSettings(String deadLetterTopic, String snapshotsTopic) {
         return Map.of(
             "processing.exception.handler", Processing.class.getName(),
+            "processing.exception.handler.global.enabled", "true",
             "production.exception.handler", Production.class.getName(),
             DEAD_LETTER_TOPIC_CONFIG, deadLetterTopic,
             SNAPSHOTS_TOPIC_CONFIG, snapshotsTopic);

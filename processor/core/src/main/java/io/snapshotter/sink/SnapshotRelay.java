@@ -3,6 +3,8 @@ package io.snapshotter.sink;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.snapshotter.deadletter.DeadLetterReason;
 import io.snapshotter.deadletter.DeadLetters;
 import io.snapshotter.registry.RegistryUnavailableException;
@@ -23,7 +25,9 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -72,6 +76,7 @@ public final class SnapshotRelay implements Runnable, AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration LAG_REFRESH = Duration.ofSeconds(1);
     private static final Duration REGISTRY_RETRY_MAX = Duration.ofSeconds(10);
+    private static final Duration CLIENT_METRICS_REFRESH = Duration.ofSeconds(10);
 
     /**
      * The delays before restarting a failed relay: {@code backoff} at first, doubled with each failure
@@ -116,6 +121,14 @@ public final class SnapshotRelay implements Runnable, AutoCloseable {
 
     // the clients of the current run; only the relay's thread touches them (close() only wakes the consumer)
     private volatile KafkaConsumer<byte[], byte[]> consumer;
+    /** Kafka's own metrics of the current run's consumer and producer, in {@link #meters} while they are open. */
+    private List<KafkaClientMetrics> clientMetrics = List.of();
+    /** Looks for their new metrics (a partition's lag appears once it is assigned) every {@link #CLIENT_METRICS_REFRESH}. */
+    private final ScheduledExecutorService clientMetricsRefresh = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "snapshot-writer-metrics");
+        thread.setDaemon(true);
+        return thread;
+    });
     private KafkaProducer<byte[], byte[]> deadLetterProducer;
     /** Records polled but not yet handed to the sink, by partition, in topic order. */
     private final Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> pending = new LinkedHashMap<>();
@@ -172,6 +185,10 @@ public final class SnapshotRelay implements Runnable, AutoCloseable {
         Gauge.builder(metricPrefix + "writer.alive", this, relay -> relay.status.alive() ? 1 : 0)
             .description("1 while the writer runs, 0 from a failure until its restart went through a cycle")
             .register(meters);
+        // every reason at 0 from the start, as the fold's dead letters: a dashboard has its series at once
+        for (DeadLetterReason reason : DeadLetterReason.values()) {
+            deadLettered(reason);
+        }
         // made here, so that a misconfiguration fails the start rather than the first run
         openClients();
         this.thread = new Thread(this, sink.name() + "-snapshot-writer");
@@ -240,6 +257,10 @@ public final class SnapshotRelay implements Runnable, AutoCloseable {
             consumer = null;
             throw e;
         }
+        clientMetrics = List.of(
+            new KafkaClientMetrics(consumer, Tags.empty(), clientMetricsRefresh, CLIENT_METRICS_REFRESH),
+            new KafkaClientMetrics(deadLetterProducer, Tags.empty(), clientMetricsRefresh, CLIENT_METRICS_REFRESH));
+        clientMetrics.forEach(binder -> binder.bindTo(meters));
     }
 
     private void closeClients() {
@@ -248,6 +269,8 @@ public final class SnapshotRelay implements Runnable, AutoCloseable {
         deadLetterSends.clear();
         committed.clear();
         writing = false;
+        clientMetrics.forEach(KafkaClientMetrics::close);
+        clientMetrics = List.of();
         if (consumer != null) {
             try {
                 consumer.close(Duration.ofSeconds(5));
@@ -477,7 +500,12 @@ public final class SnapshotRelay implements Runnable, AutoCloseable {
         deadLetterSends.add(deadLetterProducer.send(new ProducerRecord<>(deadLetterTopic, null, record.timestamp(),
             record.key(), record.value(), DeadLetters.withReason(record.headers(), reason, error, record.topic(),
                 record.partition(), record.offset(), System.currentTimeMillis()))));
-        meters.counter(metricPrefix + "snapshots.dead.lettered", "reason", reason.name()).increment();
+        deadLettered(reason).increment();
+    }
+
+    private Counter deadLettered(DeadLetterReason reason) {
+        return Counter.builder(metricPrefix + "snapshots.dead.lettered").description("Snapshots the writer dead-lettered, by reason")
+            .tag("reason", reason.name()).register(meters);
     }
 
     private boolean owns(ConsumerRecord<byte[], byte[]> record) {
@@ -488,6 +516,7 @@ public final class SnapshotRelay implements Runnable, AutoCloseable {
     @Override
     public void close() {
         running.set(false);
+        clientMetricsRefresh.shutdownNow();
         stopping.countDown();
         KafkaConsumer<byte[], byte[]> current = consumer;
         if (current != null) {

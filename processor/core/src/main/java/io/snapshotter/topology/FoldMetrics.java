@@ -1,6 +1,7 @@
 package io.snapshotter.topology;
 
 import io.snapshotter.deadletter.DeadLetterReason;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,28 +9,33 @@ import io.micrometer.core.instrument.Timer;
 import io.snapshotter.schema.SnapshotReason;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongSupplier;
-import org.apache.kafka.common.metrics.Sensor;
-import org.apache.kafka.streams.StreamsMetrics;
 
 /**
- * The fold processor's metrics, one mechanism per kind:
+ * The fold processor's metrics, Micrometer meters under the one prefix {@code snapshotter_}:
  * <ul>
- *   <li>Counts are Kafka Streams custom sensors (group {@code stream-snapshotter-metrics}, tagged
- *       with the task id), so they appear wherever the application's metrics go (JMX, the
- *       Micrometer binder): {@code *-total} and {@code *-rate} for events folded, duplicates
- *       skipped, dead letters by reason, snapshots by reason and manual snapshot requests skipped.
- *   <li>Distributions, which Kafka sensors can only reduce to an average and a maximum, are
- *       Micrometer histograms: {@link #SNAPSHOT_SIZE}, {@link #SNAPSHOT_EVENTS} and
- *       {@link #PUNCTUATION}.
- *   <li>{@link #PARKED}, a gauge per task of the aggregates parked.
+ *   <li>Counters of this process, shared by its tasks and kept when a task moves away (so
+ *       {@code rate()} and {@code increase()} see one series per process): {@link #EVENTS_FOLDED},
+ *       {@link #DUPLICATES_SKIPPED}, {@link #DEAD_LETTERS} and {@link #SNAPSHOTS} by {@code reason}
+ *       (every reason registered at 0, so a dashboard has its series before the first one),
+ *       {@link #SNAPSHOT_REQUESTS_SKIPPED}.
+ *   <li>Distributions: {@link #SNAPSHOT_SIZE}, {@link #SNAPSHOT_EVENTS} and {@link #PUNCTUATION}.
+ *   <li>{@link #PARKED}, a gauge per task of the aggregates parked, removed with the task.
  * </ul>
  */
 public final class FoldMetrics {
 
-    static final String SCOPE = "snapshotter";
+    /** Events folded into an aggregate. */
+    public static final String EVENTS_FOLDED = "snapshotter.events.folded";
+    /** Events skipped as duplicates of one folded before. */
+    public static final String DUPLICATES_SKIPPED = "snapshotter.duplicates.skipped";
+    /** Records dead-lettered by the fold processor, tagged {@code reason} (a {@link DeadLetterReason}). */
+    public static final String DEAD_LETTERS = "snapshotter.dead.letters";
+    /** Snapshots emitted, tagged {@code reason} (COUNT, TIME, MANUAL). */
+    public static final String SNAPSHOTS = "snapshotter.snapshots";
+    /** Manual snapshot requests skipped (nothing new since the last snapshot, or no such aggregate here). */
+    public static final String SNAPSHOT_REQUESTS_SKIPPED = "snapshotter.snapshot.requests.skipped";
     /** Bytes of a snapshot's state as stored (after compression), by aggregate type and reason. */
     public static final String SNAPSHOT_SIZE = "snapshotter.snapshot.size";
     /** Events folded since the previous snapshot, counted when a snapshot is taken, by type and reason. */
@@ -39,30 +45,31 @@ public final class FoldMetrics {
     /** Aggregates parked (their next event was rejected) in a task, tagged {@code task}. */
     public static final String PARKED = "snapshotter.aggregates.parked";
 
-    private final StreamsMetrics metrics;
     private final MeterRegistry meters;
-    private final String taskId;
-    private final Sensor eventsFolded;
-    private final Sensor duplicatesSkipped;
-    private final Sensor snapshotRequestsSkipped;
-    private final Map<DeadLetterReason, Sensor> deadLetters = new EnumMap<>(DeadLetterReason.class);
-    private final Map<SnapshotReason, Sensor> snapshots = new EnumMap<>(SnapshotReason.class);
+    private final Counter eventsFolded;
+    private final Counter duplicatesSkipped;
+    private final Counter snapshotRequestsSkipped;
+    private final Map<DeadLetterReason, Counter> deadLetters = new EnumMap<>(DeadLetterReason.class);
+    private final Map<SnapshotReason, Counter> snapshots = new EnumMap<>(SnapshotReason.class);
     private final Map<String, SnapshotMeters> snapshotMeters = new HashMap<>();
     private final Timer punctuation;
     private final Gauge parked;
 
-    FoldMetrics(StreamsMetrics metrics, MeterRegistry meters, String taskId, LongSupplier parkedAggregates) {
-        this.metrics = metrics;
+    FoldMetrics(MeterRegistry meters, String taskId, LongSupplier parkedAggregates) {
         this.meters = meters;
-        this.taskId = taskId;
-        eventsFolded = sensor("events-folded");
-        duplicatesSkipped = sensor("duplicates-skipped");
-        snapshotRequestsSkipped = sensor("snapshot-requests-skipped");
+        eventsFolded = Counter.builder(EVENTS_FOLDED).description("Events folded into an aggregate").register(meters);
+        duplicatesSkipped = Counter.builder(DUPLICATES_SKIPPED)
+            .description("Events skipped as duplicates of one folded before").register(meters);
+        snapshotRequestsSkipped = Counter.builder(SNAPSHOT_REQUESTS_SKIPPED)
+            .description("Manual snapshot requests skipped: nothing folded since the last snapshot, or no such "
+                + "aggregate in the task").register(meters);
         for (DeadLetterReason reason : DeadLetterReason.values()) {
-            deadLetters.put(reason, sensor("dead-letters-" + name(reason)));
+            deadLetters.put(reason, Counter.builder(DEAD_LETTERS).description("Records dead-lettered, by reason")
+                .tag("reason", reason.name()).register(meters));
         }
         for (SnapshotReason reason : SnapshotReason.values()) {
-            snapshots.put(reason, sensor("snapshots-" + name(reason)));
+            snapshots.put(reason, Counter.builder(SNAPSHOTS).description("Snapshots emitted, by reason")
+                .tag("reason", reason.name()).register(meters));
         }
         punctuation = Timer.builder(PUNCTUATION)
             .description("Time one punctuation takes to find and take the due time snapshots")
@@ -76,23 +83,23 @@ public final class FoldMetrics {
     }
 
     void eventFolded() {
-        eventsFolded.record();
+        eventsFolded.increment();
     }
 
     void duplicateSkipped() {
-        duplicatesSkipped.record();
+        duplicatesSkipped.increment();
     }
 
     void snapshotRequestSkipped() {
-        snapshotRequestsSkipped.record();
+        snapshotRequestsSkipped.increment();
     }
 
     void deadLettered(DeadLetterReason reason) {
-        deadLetters.get(reason).record();
+        deadLetters.get(reason).increment();
     }
 
     void snapshotEmitted(String aggregateType, SnapshotReason reason, int storedBytes, long eventsSinceLast) {
-        snapshots.get(reason).record();
+        snapshots.get(reason).increment();
         SnapshotMeters distributions = snapshotMeters.computeIfAbsent(aggregateType + '\u0000' + reason,
             k -> new SnapshotMeters(meters, aggregateType, reason));
         distributions.size.record(storedBytes);
@@ -104,20 +111,7 @@ public final class FoldMetrics {
     }
 
     void close() {
-        metrics.removeSensor(eventsFolded);
-        metrics.removeSensor(duplicatesSkipped);
-        metrics.removeSensor(snapshotRequestsSkipped);
-        deadLetters.values().forEach(metrics::removeSensor);
-        snapshots.values().forEach(metrics::removeSensor);
         meters.remove(parked);
-    }
-
-    private Sensor sensor(String operation) {
-        return metrics.addRateTotalSensor(SCOPE, taskId, operation, Sensor.RecordingLevel.INFO);
-    }
-
-    private static String name(Enum<?> value) {
-        return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** The distributions of one (aggregate type, reason), shared by the tasks of this process. */

@@ -104,7 +104,7 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
                 parkedCount++;
             }
         }
-        metrics = new FoldMetrics(context.metrics(), topology.meters(), context.taskId().toString(), () -> parkedCount);
+        metrics = new FoldMetrics(topology.meters(), context.taskId().toString(), () -> parkedCount);
         PunctuationType type = topology.clock() == SnapshotClock.STREAM_TIME
             ? PunctuationType.STREAM_TIME : PunctuationType.WALL_CLOCK_TIME;
         context.schedule(Duration.ofMillis(topology.punctuationIntervalMs()), type, this::emitDueSnapshots);

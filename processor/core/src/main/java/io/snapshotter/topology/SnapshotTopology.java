@@ -77,8 +77,8 @@ public final class SnapshotTopology {
     }
 
     /**
-     * The topology with {@code folds}, recording its histograms (snapshot sizes, events per snapshot,
-     * punctuation time) in {@code meters}; its counters are Kafka Streams sensors.
+     * The topology with {@code folds}, recording its metrics ({@link FoldMetrics}: counts, snapshot
+     * sizes, events per snapshot, punctuation time) in {@code meters}.
      */
     public static Topology buildTopology(TopologyConfig config, SchemaRegistryClient registry, FoldRegistry folds,
                                          MeterRegistry meters) {

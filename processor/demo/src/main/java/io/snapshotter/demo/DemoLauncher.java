@@ -28,9 +28,11 @@ public final class DemoLauncher implements Callable<Integer> {
     @CommandLine.Mixin
     Embedded demo = new Embedded();
 
+    /** Merged over the processor's logging: the broker in this JVM and Kafka's own chatter kept quiet. */
+    static final String DEMO_LOGGING = "/io/snapshotter/demo/log4j2-demo.properties";
+
     public static void main(String[] args) {
-        Launcher.useShippedLogging();
-        System.exit(commandLine().execute(args));
+        System.exit(Launcher.execute(DemoLauncher::commandLine, args, DEMO_LOGGING));
     }
 
     /** The demo's configured {@link CommandLine}, with the production commands {@code run} and {@code replay}. */

@@ -18,9 +18,12 @@ import io.snapshotter.schema.store.AggregateRecord;
 import io.snapshotter.serde.AvroWireCodec;
 import io.snapshotter.serde.SpecificAvroSerde;
 import io.snapshotter.deadletter.DeadLetters;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -40,10 +43,16 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * The README's first command: a real KRaft broker and an in-memory schema registry in this JVM,
  * the processor on its configured defaults, a sample inventory event stream fed in (with two bad
  * records, to show the dead-letter topic), and the snapshots and folded state printed as they come.
- * The HTTP API listens on loopback ({@code http.port}, 8080 by default) with an admin token made
- * for the run unless one is configured; ready-to-paste curl lines are printed.
+ * The HTTP API listens on loopback ({@code http.port}, 8080 by default; a free port, said so, when
+ * that one is taken) with an admin token made for the run unless one is configured; ready-to-paste
+ * curl lines are printed. The state lives in {@code ./state} unless {@code kafka.state.dir} says
+ * otherwise, emptied at the start: the broker is new with every run, so state of an earlier run
+ * would only be restored to be thrown away.
  */
 public final class EmbeddedDemo {
+
+    /** Where the demo keeps its RocksDB state, relative to the working directory. */
+    static final String STATE_DIR = "state";
 
     private final PrintStream out;
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -65,11 +74,18 @@ public final class EmbeddedDemo {
             // the registry is the in-memory one made below, whatever the configuration names
             values.put(RegistryConfig.URL, SchemaRegistries.IN_MEMORY_SCHEME + "embedded");
             values.put(ProcessorConfig.KAFKA_PREFIX + StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            values.putIfAbsent(ProcessorConfig.KAFKA_PREFIX + StreamsConfig.STATE_DIR_CONFIG,
-                Files.createTempDirectory("snapshot-processor-state").toString());
+            values.putIfAbsent(ProcessorConfig.KAFKA_PREFIX + StreamsConfig.STATE_DIR_CONFIG, STATE_DIR);
             values.putIfAbsent(HttpSettings.HOST, "127.0.0.1");
             values.putIfAbsent(HttpSettings.ADMIN_TOKEN, UUID.randomUUID().toString());
+            HttpSettings http = HttpSettings.from(values);
+            if (http.port() != 0 && !free(http.host(), http.port())) {
+                out.printf("Port %d is in use: the HTTP API takes a free port instead (below)%n", http.port());
+                values.put(HttpSettings.PORT, "0");
+            }
             ProcessorConfig config = new ProcessorConfig(new ConfigSources.Loaded(values, configValues.origins()));
+            Path stateDir = Path.of(config.streamsConfig().getString(StreamsConfig.STATE_DIR_CONFIG));
+            ProcessorApp.wipeLocalState(stateDir, config.applicationId());
+            out.println("State: " + stateDir.resolve(config.applicationId()) + " (RocksDB; emptied at each start)");
             InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
             AvroWireCodec codec = new AvroWireCodec(registry);
 
@@ -84,16 +100,20 @@ public final class EmbeddedDemo {
                 Thread printer = new Thread(() -> printOutputs(kafka, config, codec, running), "output-printer");
                 feeder.start();
                 printer.start();
-                long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
-                ReadOnlyKeyValueStore<String, AggregateRecord> store = app.aggregates(Duration.ofSeconds(60));
-                app.instance().ifPresent(self -> printCurlLines(self.port(), config));
-                while (running.get() && System.nanoTime() < end) {
-                    Thread.sleep(Math.min(5_000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
-                    printState(store, codec);
+                try {
+                    long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+                    ReadOnlyKeyValueStore<String, AggregateRecord> store = app.aggregates(Duration.ofSeconds(60));
+                    app.instance().ifPresent(self -> printCurlLines(self.port(), config));
+                    while (running.get() && System.nanoTime() < end) {
+                        Thread.sleep(Math.min(5_000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+                        printState(store, codec);
+                    }
+                } finally {
+                    // the producer and the printer stop before the processor and the broker do
+                    running.set(false);
+                    feeder.join();
+                    printer.join();
                 }
-                running.set(false);
-                feeder.join();
-                printer.join();
             }
         }
     }
@@ -156,16 +176,25 @@ public final class EmbeddedDemo {
         }
     }
 
-    /** Prints a few aggregates; while a rebalance makes the store unqueryable, says so instead of stopping the demo. */
-    private void printState(ReadOnlyKeyValueStore<String, AggregateRecord> store, AvroWireCodec codec) {
-        try {
-            printAggregates(store, codec);
-        } catch (InvalidStateStoreException e) {
-            out.println("[state] the store is not queryable right now: " + e.getMessage());
+    /** Whether nothing listens on {@code host:port} yet. */
+    private static boolean free(String host, int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(host, port));
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
-    private void printAggregates(ReadOnlyKeyValueStore<String, AggregateRecord> store, AvroWireCodec codec) {
+    private void printState(ReadOnlyKeyValueStore<String, AggregateRecord> store, AvroWireCodec codec) {
+        try {
+            printStateOf(store, codec);
+        } catch (InvalidStateStoreException e) {
+            out.println("[state] the store is being rebalanced; the state follows in the next report");
+        }
+    }
+
+    private void printStateOf(ReadOnlyKeyValueStore<String, AggregateRecord> store, AvroWireCodec codec) {
         long aggregates;
         try (KeyValueIterator<String, AggregateRecord> all = store.all()) {
             aggregates = 0;

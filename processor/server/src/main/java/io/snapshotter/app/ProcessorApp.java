@@ -20,24 +20,29 @@ import io.snapshotter.http.HttpSettings;
 import io.snapshotter.metrics.ProcessorMeters;
 import io.snapshotter.query.Instance;
 import io.snapshotter.query.InteractiveQueries;
+import io.snapshotter.query.StreamsLifecycle;
 import io.snapshotter.registry.SchemaRegistryClient;
 import io.snapshotter.schema.store.AggregateRecord;
 import io.snapshotter.serde.AvroWireCodec;
 import io.snapshotter.topology.SnapshotTopology;
 import java.io.IOException;
+import java.net.BindException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.Comparator;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -57,25 +62,25 @@ import org.slf4j.LoggerFactory;
 public final class ProcessorApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessorApp.class);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaStreams streams;
     private final PrometheusMeterRegistry meters;
     private final Instance instance;
     private final SnapshotBackend storage;
-    /** Closed first to last; the HTTP server after Kafka Streams, so a closing instance answers 503s. */
-    private final Deque<AutoCloseable> closing;
+    /** Closed last to first; the HTTP server after Kafka Streams, so a closing instance answers 503s. */
+    private final Closing closing;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile KafkaStreams.State finalState;
 
-    private ProcessorApp(KafkaStreams streams, PrometheusMeterRegistry meters, Instance instance,
-                         SnapshotBackend storage, Deque<AutoCloseable> closing) {
+    private ProcessorApp(KafkaStreams streams, StreamsLifecycle lifecycle, PrometheusMeterRegistry meters,
+                         Instance instance, SnapshotBackend storage, Closing closing) {
         this.streams = streams;
         this.storage = storage;
         this.meters = meters;
         this.instance = instance;
         this.closing = closing;
         streams.setStateListener((now, before) -> {
+            lifecycle.onChange(now, before);
             if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
                 finalState = now;
                 stopped.countDown();
@@ -169,8 +174,15 @@ public final class ProcessorApp implements AutoCloseable {
         // before anything is created: a per-type key of a type no fold has is a typo, not a wish
         config.requireFoldsForOverriddenTypes(folds.all().stream().map(f -> f.fold().aggregateType()).toList());
         StartupSummary.log(config, folds);
-        Deque<AutoCloseable> closing = new ArrayDeque<>();
+        Closing closing = new Closing();
         try {
+            HttpSettings httpSettings = config.http();
+            boolean http = httpSettings.enabled();
+            // first: a port in use fails the start at once, before Kafka is touched
+            ApiServer server = http ? bindHttp(httpSettings, meters) : null;
+            if (http) {
+                closing.push(server);
+            }
             int largestEvent = setUpTopics(config);
             SnapshotBackend storage = storageOpener.get();
             closing.push(storage.closer());
@@ -178,12 +190,7 @@ public final class ProcessorApp implements AutoCloseable {
             // the producer writes a state up to snapshot.max.bytes, and dead letters of any event the topic accepted
             props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
                 Integer.toString(config.topology().maxDeadLetterBytes(largestEvent)));
-            HttpSettings httpSettings = config.http();
-            boolean http = httpSettings.enabled();
-            ApiServer server = null;
             if (http) {
-                server = ApiServer.bind(httpSettings.host(), httpSettings.port(), httpSettings.threads(), meters);
-                closing.push(server);
                 props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, httpSettings.advertised(server.port()).toString());
             }
 
@@ -191,21 +198,24 @@ public final class ProcessorApp implements AutoCloseable {
             Topology topology = SnapshotTopology.buildTopology(config.topology(), registry, folds, meters, activity);
             LOG.info("Topology:\n{}", topology.describe());
             KafkaStreams streams = new KafkaStreams(topology, props);
-            // Leave the group on close, unlike Kafka Streams' default: a stopped application then has no
-            // members at once, so `replay` (and Kafka's reset tool) can run without waiting out the session.
-            closing.push(() -> streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
-                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)));
+            StreamsConfig streamsConfig = config.streamsConfig();
+            StreamsLifecycle lifecycle = new StreamsLifecycle(streamsConfig.getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG),
+                Path.of(streamsConfig.getString(StreamsConfig.STATE_DIR_CONFIG)));
+            Duration closeTimeout = Duration.ofMillis(config.getLong(ProcessorConfig.CLOSE_TIMEOUT_MS));
+            CloseOptions.GroupMembershipOperation membership = membershipOnClose(props);
+            closing.push(() -> streams.close(CloseOptions.timeout(closeTimeout).withGroupMembershipOperation(membership)));
             streams.setUncaughtExceptionHandler(new BoundedThreadReplacement(
                 config.getInt(ProcessorConfig.THREAD_REPLACEMENTS_MAX),
                 Duration.ofMillis(config.getLong(ProcessorConfig.THREAD_REPLACEMENTS_WINDOW_MS))));
             closing.push(ProcessorMeters.bindKafkaStreams(streams, meters));
+            closing.push(ProcessorMeters.bindProcess(meters, lifecycle.stateDirectory()));
 
             Instance self = null;
             if (http) {
                 self = Instance.parse(props.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG));
                 KafkaSnapshotRequests requests = new KafkaSnapshotRequests(config);
                 closing.push(requests);
-                InteractiveQueries queries = InteractiveQueries.over(streams, self, new InteractiveQueries.StandbyReads(
+                InteractiveQueries queries = InteractiveQueries.over(streams, lifecycle, self, new InteractiveQueries.StandbyReads(
                         httpSettings.standbyReads(), httpSettings.standbyMaxLag()),
                     registry, storage.writer());
                 ConsoleSources console = new ConsoleSources(new KafkaStreamsAssignments(streams), activity,
@@ -214,16 +224,57 @@ public final class ProcessorApp implements AutoCloseable {
                     storage.retention(), requests, meters, console));
                 LOG.info("HTTP API on {}:{}, advertised to other instances as {}", httpSettings.host(), server.port(), self);
             }
-            ProcessorApp app = new ProcessorApp(streams, meters, self, storage, closing);
+            ProcessorApp app = new ProcessorApp(streams, lifecycle, meters, self, storage, closing);
             RegistryStartupCheck.await(registry, config.registry().url());
             streams.start();
             return app;
-        } catch (IOException e) {
-            closeAll(closing);
-            throw new UncheckedIOException("Cannot start the HTTP server: " + e.getMessage(), e);
         } catch (RuntimeException | Error | InterruptedException e) {
-            closeAll(closing);
+            closing.close();
             throw e;
+        }
+    }
+
+    /**
+     * What a closing instance does with its group membership. A dynamic member leaves, unlike Kafka
+     * Streams' default: a stopped application then has no members at once, so {@code replay} (and
+     * Kafka's reset tool) can run without waiting out the session. A static member
+     * ({@code group.instance.id}) stays: restarted within {@code session.timeout.ms} (a rolling
+     * restart), it takes its tasks back without a rebalance.
+     */
+    static CloseOptions.GroupMembershipOperation membershipOnClose(Properties streamsProperties) {
+        return streamsProperties.containsKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)
+            ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP
+            : CloseOptions.GroupMembershipOperation.LEAVE_GROUP;
+    }
+
+    /** Binds the HTTP server; a port another process has stops the start naming {@code http.port}. */
+    private static ApiServer bindHttp(HttpSettings settings, MeterRegistry meters) {
+        try {
+            return ApiServer.bind(settings, meters);
+        } catch (BindException e) {
+            throw new ConfigException(HttpSettings.PORT, settings.port(), "cannot listen on " + settings.host() + ":"
+                + settings.port() + " (" + e.getMessage() + "): another process has the port; choose another, or 0 for "
+                + "a free one");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start the HTTP server: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Deletes {@code stateDir/applicationId}, this host's local state of the application (what
+     * {@code KafkaStreams#cleanUp} removes): for an explicit reset only, never on an ordinary start.
+     */
+    public static void wipeLocalState(Path stateDir, String applicationId) {
+        Path appDir = stateDir.resolve(applicationId);
+        if (!Files.exists(appDir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(appDir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot delete the local state in " + appDir + ": " + e.getMessage(), e);
         }
     }
 
@@ -297,19 +348,13 @@ public final class ProcessorApp implements AutoCloseable {
         return finalState;
     }
 
+    /**
+     * Stops the processor: Kafka Streams within {@code processor.close.timeout.ms} (leaving the group),
+     * then the HTTP server, the snapshot writer and the rest. Closing again, or from two threads at
+     * once, waits for the first close.
+     */
     @Override
     public void close() {
-        closeAll(closing);
-    }
-
-    private static void closeAll(Deque<AutoCloseable> closing) {
-        while (!closing.isEmpty()) {
-            AutoCloseable next = closing.pop();
-            try {
-                next.close();
-            } catch (Exception e) {
-                LOG.warn("Closing {} failed", next, e);
-            }
-        }
+        closing.close();
     }
 }

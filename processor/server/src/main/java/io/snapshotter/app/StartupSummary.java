@@ -7,12 +7,13 @@ import io.snapshotter.topology.FoldRegistry;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.TreeSet;
+import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What a starting processor loaded, logged once: the folds found on the class path with their
- * snapshot policies, the topics, the registry and whether DynamoDB is on. A deployment that
+ * snapshot policies, the topics, the registry, whether DynamoDB is on, and the state directory. A deployment that
  * forgot the fold jar or misnamed a topic shows it in the first lines of its log.
  */
 final class StartupSummary {
@@ -44,6 +45,10 @@ final class StartupSummary {
         text.append("\n  schema registry: ").append(config.registry().configuredUrl()
             .orElse("none configured (the caller's in-process registry)"));
         text.append("\n  DynamoDB: ").append(config.dynamoDbEnabled() ? "on, table " + config.dynamoDb().table() : "off");
+        // Kafka Streams' default is under the OS temp directory: the one place it must not stay in production
+        text.append("\n  state directory: ").append(config.streamsConfig().getString(StreamsConfig.STATE_DIR_CONFIG))
+            .append(config.originals().containsKey(ProcessorConfig.KAFKA_PREFIX + StreamsConfig.STATE_DIR_CONFIG) ? ""
+                : " (Kafka Streams' default; put kafka.state.dir on a persistent volume)");
         return text.toString();
     }
 

@@ -16,10 +16,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine;
@@ -51,9 +55,18 @@ public final class Launcher implements Callable<Integer> {
     public static final int USAGE = 2;
     public static final int REFUSED = 3;
 
-    /** Read from the working directory: run from the repository root (or the image's /app). */
+    /** Read from the working directory when it is there, over the defaults inside the jar. */
     public static final Path DEFAULTS_FILE = Path.of("config", "application.properties");
+    /** Used instead of the jar's logging configuration when it is in the working directory. */
     public static final Path LOGGING_FILE = Path.of("config", "log4j2.properties");
+    /** The shipped {@code config/log4j2.properties}, as the build puts it into the jar. */
+    static final String BUILT_IN_LOGGING = "/io/snapshotter/defaults/log4j2.properties";
+    /**
+     * The logging configuration's switches and their values: environment variables, or system
+     * properties of the name in lower case with dots ({@code -Dlog.format=json}), which win.
+     */
+    static final Map<String, List<String>> LOGGING_SWITCHES = Map.of("LOG_FORMAT", List.of("text", "json"),
+        "AUDIT_LOG", List.of("file", "stdout"));
 
     /**
      * {@code --config FILE}, shared by the commands. A command given no {@code --config} of its own
@@ -74,7 +87,7 @@ public final class Launcher implements Callable<Integer> {
             if (chosen != null && !Files.isRegularFile(chosen)) {
                 throw new ConfigException("--config " + chosen + ": no such file");
             }
-            return ConfigSources.load(DEFAULTS_FILE, chosen, System.getenv());
+            return ConfigSources.load(ConfigSources.builtInDefaults(), DEFAULTS_FILE, chosen, System.getenv());
         }
 
         /** This command's {@code --config}, else the nearest parent command's; null if none was given. */
@@ -110,15 +123,51 @@ public final class Launcher implements Callable<Integer> {
     ConfigOption config = new ConfigOption();
 
     public static void main(String[] args) {
-        useShippedLogging();
-        System.exit(commandLine(new Launcher()).execute(args));
+        System.exit(execute(() -> commandLine(new Launcher()), args));
     }
 
-    /** Points log4j at {@code config/log4j2.properties} unless told otherwise. */
-    public static void useShippedLogging() {
-        if (System.getProperty("log4j2.configurationFile") == null && Files.isRegularFile(LOGGING_FILE)) {
-            System.setProperty("log4j2.configurationFile", LOGGING_FILE.toString());
+    /**
+     * Runs a command line once logging is set up ({@link #useShippedLogging}); a logging switch with
+     * a value the configuration does not know is a one-line error (exit code {@value #USAGE}).
+     *
+     * @param loggingOverlays resources merged over the logging configuration (the demo's quieter levels)
+     */
+    public static int execute(Supplier<CommandLine> line, String[] args, String... loggingOverlays) {
+        try {
+            useShippedLogging(System.getenv(), loggingOverlays);
+        } catch (ConfigException e) {
+            System.err.println("Configuration error: " + e.getMessage());
+            return USAGE;
         }
+        return line.get().execute(args);
+    }
+
+    /**
+     * Points log4j at its configuration before anything logs: {@code -Dlog4j2.configurationFile}
+     * when given; else {@code config/log4j2.properties} of the working directory, or the jar's own;
+     * each with {@code overlays} merged over it (Log4j's composite configuration).
+     *
+     * @throws ConfigException when a switch of {@link #LOGGING_SWITCHES} has another value
+     */
+    static void useShippedLogging(Map<String, String> env, String... overlays) {
+        LOGGING_SWITCHES.forEach((name, values) -> {
+            String property = name.toLowerCase(Locale.ROOT).replace('_', '.');
+            String value = System.getProperty(property, env.get(name));
+            if (value != null && !values.contains(value)) {
+                throw new ConfigException("Logging switch " + name + " (or -D" + property + ") is '" + value
+                    + "', none of " + values);
+            }
+        });
+        if (System.getProperty("log4j2.configurationFile") != null) {
+            return;
+        }
+        List<String> files = new ArrayList<>();
+        files.add(Files.isRegularFile(LOGGING_FILE) ? LOGGING_FILE.toAbsolutePath().toUri().toString()
+            : Launcher.class.getResource(BUILT_IN_LOGGING).toString());
+        for (String overlay : overlays) {
+            files.add(Launcher.class.getResource(overlay).toString());
+        }
+        System.setProperty("log4j2.configurationFile", String.join(",", files));
     }
 
     /** The configured {@link CommandLine}: one-line errors for bad options and configuration. */

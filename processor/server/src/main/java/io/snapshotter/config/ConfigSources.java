@@ -1,7 +1,10 @@
 package io.snapshotter.config;
 
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.Reader;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -14,7 +17,8 @@ import java.util.regex.Pattern;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * Where configuration comes from, lowest precedence first: the defaults file
+ * Where configuration comes from, lowest precedence first: the built-in defaults (the shipped
+ * {@code config/application.properties}, inside the jar), the defaults file of the working directory
  * ({@code config/application.properties}), then a file given with {@code --config}, then
  * environment variables {@code SNAPSHOTTER_<KEY>} (upper case, dots as underscores:
  * {@code SNAPSHOTTER_KAFKA_BOOTSTRAP_SERVERS} sets {@code kafka.bootstrap.servers}). Values are
@@ -23,6 +27,8 @@ import org.apache.kafka.common.config.ConfigException;
 public final class ConfigSources {
 
     public static final String ENV_PREFIX = "SNAPSHOTTER_";
+    /** The shipped {@code config/application.properties}, as the build puts it into the jar. */
+    public static final String BUILT_IN_DEFAULTS = "/io/snapshotter/defaults/application.properties";
 
     /**
      * The variables Kubernetes injects for a Service named {@code snapshotter} or
@@ -49,9 +55,27 @@ public final class ConfigSources {
     private ConfigSources() {
     }
 
+    /** Without built-in defaults: {@code defaultsFile}, {@code configFile}, then {@code env}. */
     public static Loaded load(Path defaultsFile, Path configFile, Map<String, String> env) {
+        return load(null, defaultsFile, configFile, env);
+    }
+
+    /**
+     * @param builtInDefaults the lowest layer, a resource of the jar ({@link #builtInDefaults()}); null: none
+     * @param defaultsFile    read when it exists
+     * @param configFile      {@code --config}'s file, which must exist; null: none
+     */
+    public static Loaded load(URL builtInDefaults, Path defaultsFile, Path configFile, Map<String, String> env) {
         Map<String, String> values = new HashMap<>();
         Map<String, String> origins = new HashMap<>();
+        if (builtInDefaults != null) {
+            try (Reader reader = new InputStreamReader(builtInDefaults.openStream(), StandardCharsets.UTF_8)) {
+                readProperties(reader).forEach((key, value) ->
+                    put(values, origins, key, value, "the built-in defaults"));
+            } catch (IOException e) {
+                throw new ConfigException("Cannot read the built-in defaults " + builtInDefaults + ": " + e.getMessage());
+            }
+        }
         if (Files.isRegularFile(defaultsFile)) {
             readProperties(defaultsFile).forEach((key, value) -> put(values, origins, key, value, defaultsFile.toString()));
         }
@@ -88,13 +112,22 @@ public final class ConfigSources {
         return envName.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
     }
 
+    /** The shipped defaults inside the jar; null where the class path has none. */
+    public static URL builtInDefaults() {
+        return ConfigSources.class.getResource(BUILT_IN_DEFAULTS);
+    }
+
     private static Map<String, String> readProperties(Path file) {
-        Properties props = new Properties();
         try (Reader reader = Files.newBufferedReader(file)) {
-            props.load(reader);
+            return readProperties(reader);
         } catch (IOException e) {
             throw new ConfigException("Cannot read config file " + file + ": " + e.getMessage());
         }
+    }
+
+    private static Map<String, String> readProperties(Reader reader) throws IOException {
+        Properties props = new Properties();
+        props.load(reader);
         Map<String, String> values = new HashMap<>();
         props.stringPropertyNames().forEach(k -> values.put(k, props.getProperty(k).trim()));
         return values;

@@ -51,6 +51,7 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String THREAD_REPLACEMENTS_WINDOW_MS = "processor.thread.replacements.window.ms";
     public static final String SINK_RESTART_BACKOFF_MS = "sink.restart.backoff.ms";
     public static final String SINK_RESTART_BACKOFF_MAX_MS = "sink.restart.backoff.max.ms";
+    public static final String CLOSE_TIMEOUT_MS = "processor.close.timeout.ms";
 
     /** The server's own keys. */
     public static final ConfigDef OWN_DEF = new ConfigDef()
@@ -69,7 +70,11 @@ public final class ProcessorConfig extends AbstractConfig {
             "A snapshot writer (the DynamoDB one) that failed is restarted after this delay, doubled with each "
                 + "failure in a row.")
         .define(SINK_RESTART_BACKOFF_MAX_MS, Type.LONG, 60_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
-            "The longest delay before restarting a failed snapshot writer.");
+            "The longest delay before restarting a failed snapshot writer.")
+        .define(CLOSE_TIMEOUT_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+            "How long a stopping processor waits for Kafka Streams to commit, leave the group and close; the "
+                + "HTTP server and the snapshot writer are closed after it. Keep it below the time the platform "
+                + "allows a stop (Kubernetes' terminationGracePeriodSeconds).");
 
     /** Every component's definition, in the order the README's key table lists them. */
     public static final List<ConfigDef> COMPONENT_DEFS = List.of(TopologyConfig.CONFIG_DEF, RegistryConfig.CONFIG_DEF,

@@ -3,13 +3,20 @@ package io.snapshotter.http;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -18,47 +25,94 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP server (the JDK's {@link HttpServer}): binds at once, so the port is known before Kafka
  * Streams is told its {@code application.server}, and serves once given its routes. Every request
- * is timed in {@value #REQUESTS_TIMER}, tagged with method, route template and status.
+ * is timed in {@value #REQUESTS_TIMER}, tagged with method, route template and status, each from a
+ * bounded set.
+ *
+ * <p>Two kinds of threads. The server's own ({@code http-N}, one per request being read, at most
+ * {@value #MAX_CONNECTIONS_DEFAULT} connections) read each request and answer the probe routes
+ * ({@code /health}, {@code /ready}, {@code /metrics}) themselves, so probes never wait behind
+ * lookups. Every other request goes to {@code http.threads} lookup threads ({@code http-lookup-N})
+ * through a queue of {@code http.queue.size}; when it is full the request is answered 503 with
+ * Retry-After at once. A client gets {@value #MAX_REQUEST_SECONDS_DEFAULT} s to send its request
+ * (headers and body); then its connection is closed.
  */
 public final class ApiServer implements AutoCloseable {
 
     /** Latency of HTTP requests, by method, route and status. */
     public static final String REQUESTS_TIMER = "http.server.requests";
+    /** The lookup threads' pool, as named in Micrometer's {@code executor_*} metrics. */
+    static final String LOOKUP_POOL = "http-lookups";
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     /**
      * The JDK server writes a response's headers and body as separate segments; with Nagle's
-     * algorithm on, the body waits for the client's delayed ACK (about 40 ms per request). The
-     * server reads this property once, when the first one is created.
+     * algorithm on, the body waits for the client's delayed ACK (about 40 ms per request).
      */
     private static final String NO_DELAY = "sun.net.httpserver.nodelay";
+    /**
+     * How long a client may take to send its request, in seconds (the JDK's default: forever). The
+     * server reads a request on one of its threads, so a client sending its headers byte by byte would
+     * hold that thread for as long as it likes.
+     */
+    private static final String MAX_REQUEST_SECONDS = "sun.net.httpserver.maxReqTime";
+    static final long MAX_REQUEST_SECONDS_DEFAULT = 5;
+    /** Open connections at most (the JDK's default: no limit), which bounds the server's own threads. */
+    private static final String MAX_CONNECTIONS = "jdk.httpserver.maxConnections";
+    static final int MAX_CONNECTIONS_DEFAULT = 512;
     private static final String UNMATCHED = "unmatched";
+    /** Methods that keep their name as a tag; any other is tagged {@value #OTHER_METHOD}. */
+    private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS",
+        "TRACE", "CONNECT");
+    private static final String OTHER_METHOD = "OTHER";
 
     private final HttpServer server;
-    private final ExecutorService executor;
+    private final ExecutorService readers;
+    private final ThreadPoolExecutor lookups;
+    private final int retryAfterSeconds;
     private final MeterRegistry meters;
 
-    private ApiServer(HttpServer server, ExecutorService executor, MeterRegistry meters) {
+    private ApiServer(HttpServer server, ExecutorService readers, ThreadPoolExecutor lookups, int retryAfterSeconds,
+                      MeterRegistry meters) {
         this.server = server;
-        this.executor = executor;
+        this.readers = readers;
+        this.lookups = lookups;
+        this.retryAfterSeconds = retryAfterSeconds;
         this.meters = meters;
     }
 
-    /** Binds {@code host:port} (port 0: a free one); requests wait in the backlog until {@link #start}. */
-    public static ApiServer bind(String host, int port, int threads, MeterRegistry meters) throws IOException {
-        if (System.getProperty(NO_DELAY) == null) {
-            System.setProperty(NO_DELAY, "true");
+    /**
+     * Binds {@code http.host:http.port} (port 0: a free one); requests wait in the backlog until
+     * {@link #start}. The JDK server reads its limits once, when the first one is created: a JVM
+     * started with {@code -Dsun.net.httpserver.maxReqTime=S} or {@code -Djdk.httpserver.maxConnections=N}
+     * keeps those.
+     */
+    public static ApiServer bind(HttpSettings settings, MeterRegistry meters) throws IOException {
+        setUnlessGiven(NO_DELAY, "true");
+        setUnlessGiven(MAX_REQUEST_SECONDS, Long.toString(MAX_REQUEST_SECONDS_DEFAULT));
+        setUnlessGiven(MAX_CONNECTIONS, Integer.toString(MAX_CONNECTIONS_DEFAULT));
+        HttpServer server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 128);
+        ExecutorService readers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), daemonThreads("http-"));
+        server.setExecutor(readers);
+        ThreadPoolExecutor lookups = new ThreadPoolExecutor(settings.threads(), settings.threads(), 0, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(settings.queueSize()), daemonThreads("http-lookup-"));
+        new ExecutorServiceMetrics(lookups, LOOKUP_POOL, Tags.empty()).bindTo(meters);
+        return new ApiServer(server, readers, lookups, settings.retryAfterSeconds(), meters);
+    }
+
+    private static void setUnlessGiven(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
         }
-        HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 128);
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
         AtomicInteger count = new AtomicInteger();
-        ThreadFactory factory = runnable -> {
-            Thread thread = new Thread(runnable, "http-" + count.incrementAndGet());
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         };
-        ExecutorService executor = Executors.newFixedThreadPool(threads, factory);
-        server.setExecutor(executor);
-        return new ApiServer(server, executor, meters);
     }
 
     /** The port the server is bound to. */
@@ -71,15 +125,33 @@ public final class ApiServer implements AutoCloseable {
         server.start();
     }
 
+    /** On a reading thread: a probe or an error is answered here, anything else on a lookup thread. */
     private void serve(Routes routes, HttpExchange exchange) {
         long started = System.nanoTime();
-        String route = UNMATCHED;
+        Routes.Match match;
+        try {
+            match = routes.match(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath());
+        } catch (ApiException e) {
+            respond(exchange, started, UNMATCHED, e.toResponse());
+            return;
+        }
+        if (match.handler() == null || match.probe()) {
+            answer(exchange, started, match);
+            return;
+        }
+        try {
+            lookups.execute(() -> answer(exchange, started, match));
+        } catch (RejectedExecutionException e) {
+            respond(exchange, started, match.template(), ApiResponse.unavailable("too many requests waiting ("
+                + lookups.getQueue().size() + " queued for " + lookups.getMaximumPoolSize() + " threads)",
+                retryAfterSeconds));
+        }
+    }
+
+    private void answer(HttpExchange exchange, long started, Routes.Match match) {
+        String route = match.template() == null ? UNMATCHED : match.template();
         ApiResponse response;
         try {
-            Routes.Match match = routes.match(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath());
-            if (match.template() != null) {
-                route = match.template();
-            }
             if (match.handler() == null) {
                 response = match.allowed().isEmpty()
                     ? ApiResponse.error(404, "no such endpoint: " + exchange.getRequestMethod() + " "
@@ -92,13 +164,22 @@ public final class ApiServer implements AutoCloseable {
         } catch (ApiException e) {
             response = e.toResponse();
         } catch (RuntimeException e) {
-            LOG.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-            response = ApiResponse.error(500, "internal error: " + e);
+            // the exception's text may name hosts, files or data: it goes to the log, the caller gets its id
+            String correlationId = UUID.randomUUID().toString();
+            LOG.error("{} {} failed (correlation id {})", exchange.getRequestMethod(), exchange.getRequestURI(),
+                correlationId, e);
+            response = ApiResponse.error(500, "internal error; the processor's log has it under correlation id "
+                + correlationId).withHeader(ApiHeaders.CORRELATION_ID, correlationId);
         }
+        respond(exchange, started, route, response);
+    }
+
+    private void respond(HttpExchange exchange, long started, String route, ApiResponse response) {
         // timed up to the response, before it is written: a client holding the answer finds it counted
+        String method = METHODS.contains(exchange.getRequestMethod()) ? exchange.getRequestMethod() : OTHER_METHOD;
         Timer.builder(REQUESTS_TIMER)
             .description("HTTP requests, by method, route template and status")
-            .tags("method", exchange.getRequestMethod(), "route", route, "status", Integer.toString(response.status()))
+            .tags("method", method, "route", route, "status", Integer.toString(response.status()))
             .publishPercentileHistogram()
             .register(meters)
             .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
@@ -126,6 +207,7 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
-        executor.shutdownNow();
+        lookups.shutdownNow();
+        readers.shutdownNow();
     }
 }

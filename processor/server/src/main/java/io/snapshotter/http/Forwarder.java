@@ -25,12 +25,17 @@ final class Forwarder {
     private final Instance self;
     private final Duration timeout;
 
-    Forwarder(Instance self, Duration timeout) {
+    /**
+     * @param connectTimeout how long connecting to an owner may take: short, so that a gone owner does
+     *                       not hold an HTTP thread for the whole {@code timeout}
+     * @param timeout        how long the owner may take to answer
+     */
+    Forwarder(Instance self, Duration connectTimeout, Duration timeout) {
         this.self = self;
         this.timeout = timeout;
         this.client = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(timeout)
+            .connectTimeout(connectTimeout)
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
     }

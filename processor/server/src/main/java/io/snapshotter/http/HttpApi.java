@@ -22,6 +22,7 @@ import java.util.Optional;
  * POST /admin/snapshots/{aggregateId}                MANUAL snapshot request  (bearer token, audited)
  * GET  /health, /ready, /metrics                     liveness, readiness, Prometheus text
  * GET  /, /console/{asset}, /console/status          the web console: page, script and style, its status JSON
+ * GET  /openapi.yaml                                 this API's OpenAPI description
  * </pre>
  */
 public final class HttpApi {
@@ -52,7 +53,7 @@ public final class HttpApi {
     static Routes routes(HttpSettings settings, Sources sources, Clock clock) {
         int retryAfter = settings.retryAfterSeconds();
         AggregateRoutes aggregates = new AggregateRoutes(sources.queries(),
-            new Forwarder(sources.self(), settings.forwardTimeout()), sources.self(), retryAfter);
+            new Forwarder(sources.self(), settings.forwardConnectTimeout(), settings.forwardTimeout()), sources.self(), retryAfter);
         SnapshotRoutes snapshots = new SnapshotRoutes(sources.snapshots(), retryAfter);
         AdminRoutes admin = new AdminRoutes(new AdminAuth(settings.adminToken()), settings.adminPrincipal(),
             new AuditLog(clock), clock, aggregates, sources.requests(), sources.retention(), retryAfter);
@@ -65,9 +66,10 @@ public final class HttpApi {
             .post(AdminRoutes.CLEANUP, admin::cleanup)
             .get(AdminRoutes.CLEANUP, admin::cleanupStatus)
             .post(AdminRoutes.SNAPSHOT, admin::snapshot)
-            .get(OpsRoutes.HEALTH, ops::health)
-            .get(OpsRoutes.READY, ops::ready)
-            .get(OpsRoutes.METRICS, ops::metrics)
+            .probe(OpsRoutes.HEALTH, ops::health)
+            .probe(OpsRoutes.READY, ops::ready)
+            .probe(OpsRoutes.METRICS, ops::metrics)
+            .get(ApiDescription.PATH, new ApiDescription()::serve)
             .get(ConsoleRoutes.PAGE, console::page)
             .get(ConsoleRoutes.STATUS, console::status)
             .get(ConsoleRoutes.ASSET, console::asset);

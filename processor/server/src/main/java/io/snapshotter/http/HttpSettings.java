@@ -22,10 +22,13 @@ import org.apache.kafka.common.config.ConfigDef.Type;
  * @param adminPrincipal who holds the token, for the audit log
  * @param standbyReads   whether a standby or restoring copy may answer while the active cannot
  * @param standbyMaxLag  changelog records that copy may be behind
+ * @param queueSize      requests that may wait for one of the {@code threads}; one more is answered 503
+ * @param forwardConnectTimeout how long a forwarded lookup may take to connect to the owner
  */
 public record HttpSettings(boolean enabled, String host, int port, String advertisedHost, int advertisedPort,
                            int threads, Duration forwardTimeout, int retryAfterSeconds, Optional<String> adminToken,
-                           String adminPrincipal, boolean standbyReads, long standbyMaxLag) {
+                           String adminPrincipal, boolean standbyReads, long standbyMaxLag, int queueSize,
+                           Duration forwardConnectTimeout) {
 
     private static final Set<String> WILDCARDS = Set.of("0.0.0.0", "::", "[::]", "::0");
 
@@ -35,7 +38,9 @@ public record HttpSettings(boolean enabled, String host, int port, String advert
     public static final String ADVERTISED_HOST = "http.advertised.host";
     public static final String ADVERTISED_PORT = "http.advertised.port";
     public static final String THREADS = "http.threads";
+    public static final String QUEUE_SIZE = "http.queue.size";
     public static final String FORWARD_TIMEOUT_MS = "http.forward.timeout.ms";
+    public static final String FORWARD_CONNECT_TIMEOUT_MS = "http.forward.connect.timeout.ms";
     public static final String RETRY_AFTER_SECONDS = "http.retry.after.seconds";
     public static final String ADMIN_TOKEN = "http.admin.token";
     public static final String ADMIN_PRINCIPAL = "http.admin.principal";
@@ -55,10 +60,17 @@ public record HttpSettings(boolean enabled, String host, int port, String advert
         .define(ADVERTISED_PORT, Type.INT, 0, ConfigDef.Range.between(0, 65_535), Importance.LOW,
             "Port other instances reach this one at; 0: the port the server is bound to.")
         .define(THREADS, Type.INT, 16, ConfigDef.Range.atLeast(1), Importance.LOW,
-            "Threads answering HTTP requests (a forwarded lookup holds one while the owner answers).")
+            "Threads answering lookups and admin calls (a forwarded lookup holds one while the owner answers); "
+                + "/health, /ready and /metrics are answered on threads of their own.")
+        .define(QUEUE_SIZE, Type.INT, 100, ConfigDef.Range.atLeast(1), Importance.LOW,
+            "Lookups and admin calls that may wait for one of the " + THREADS + "; one more is answered 503 with "
+                + "Retry-After.")
         .define(FORWARD_TIMEOUT_MS, Type.INT, 5_000, ConfigDef.Range.atLeast(1), Importance.LOW,
             "Timeout of a call made to answer a request: a lookup forwarded to the owning instance, or "
                 + "writing a manual snapshot request.")
+        .define(FORWARD_CONNECT_TIMEOUT_MS, Type.INT, 1_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+            "How long a lookup forwarded to the owning instance may take to connect: an owner that is gone is "
+                + "given up on (a copy here answers, or 503) after this, not after " + FORWARD_TIMEOUT_MS + ".")
         .define(RETRY_AFTER_SECONDS, Type.INT, 1, ConfigDef.Range.atLeast(1), Importance.LOW,
             "Retry-After of a 503 answered while the key's store is not queryable.")
         .define(ADMIN_TOKEN, Type.PASSWORD, null, Importance.HIGH,
@@ -87,7 +99,9 @@ public record HttpSettings(boolean enabled, String host, int port, String advert
                 .filter(token -> !token.isEmpty()),
             config.getString(ADMIN_PRINCIPAL),
             config.getBoolean(QUERY_STANDBY_ENABLED),
-            config.getLong(QUERY_STANDBY_MAX_LAG));
+            config.getLong(QUERY_STANDBY_MAX_LAG),
+            config.getInt(QUEUE_SIZE),
+            Duration.ofMillis(config.getInt(FORWARD_CONNECT_TIMEOUT_MS)));
     }
 
     /**

@@ -6,8 +6,10 @@ import io.snapshotter.query.AggregateQueries.Readiness;
 import io.snapshotter.registry.SchemaRegistryClient.Availability;
 
 /**
- * {@code GET /health} (the process is up: always 200), {@code GET /ready} (200 when Kafka Streams is
- * RUNNING, its stores are queryable, the schema registry answers and the snapshot writer, if any, runs; else 503) and {@code GET /metrics} (Prometheus text format).
+ * {@code GET /health} (the process is up: always 200), {@code GET /ready} (200 once Kafka Streams has
+ * been RUNNING, while it is RUNNING or REBALANCING; else 503; the body lists the components: stream
+ * threads, state directory, schema registry, snapshot writer) and {@code GET /metrics} (Prometheus text
+ * format).
  */
 final class OpsRoutes {
 
@@ -36,6 +38,10 @@ final class OpsRoutes {
             .put("status", readiness.ready() ? "READY" : "NOT_READY")
             .put("kafkaStreams", readiness.state())
             .put("reason", readiness.reason());
+        readiness.streamThreads().ifPresent(threads -> body.putObject("streamThreads")
+            .put("alive", threads.alive()).put("configured", threads.configured()));
+        readiness.stateDirectory().ifPresent(disk -> body.putObject("stateDirectory")
+            .put("path", disk.path().toString()).put("freeBytes", disk.freeBytes()).put("totalBytes", disk.totalBytes()));
         Availability registry = readiness.schemaRegistry();
         var schemaRegistry = body.putObject("schemaRegistry")
             .put("status", registry.available() ? "AVAILABLE" : "UNAVAILABLE")

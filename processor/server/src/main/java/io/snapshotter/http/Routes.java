@@ -12,6 +12,7 @@ import java.util.Set;
  * the order added, and a literal segment matches the raw (still encoded) segment, so
  * {@code /admin/snapshots/cleanup} added before {@code /admin/snapshots/{aggregateId}} wins for the
  * literal while {@code /admin/snapshots/%63leanup} still names an aggregate called "cleanup".
+ * A probe route ({@link #probe}) is answered on the server's own threads, never queued behind lookups.
  */
 final class Routes {
 
@@ -21,29 +22,42 @@ final class Routes {
         ApiResponse handle(ApiRequest request);
     }
 
-    private record Route(String method, String template, String[] segments, Handler handler) {
+    private record Route(String method, String template, String[] segments, Handler handler, boolean probe) {
     }
 
     /**
-     * What a request path resolved to: a route and its decoded parameters; or, with a null handler,
-     * the methods the path allows (none: unknown path).
+     * What a request path resolved to: a route and its decoded parameters, and whether it is a probe;
+     * or, with a null handler, the methods the path allows (none: unknown path).
      */
-    record Match(String template, Handler handler, Map<String, String> params, Set<String> allowed) {
+    record Match(String template, Handler handler, Map<String, String> params, Set<String> allowed, boolean probe) {
     }
 
     private final List<Route> routes = new ArrayList<>();
 
     Routes get(String template, Handler handler) {
-        return add("GET", template, handler);
+        return add("GET", template, handler, false);
     }
 
     Routes post(String template, Handler handler) {
-        return add("POST", template, handler);
+        return add("POST", template, handler, false);
     }
 
-    private Routes add(String method, String template, Handler handler) {
-        routes.add(new Route(method, template, segments(template), handler));
+    /**
+     * A GET that must answer however busy the lookups are (health, readiness, metrics): quick, and
+     * answered on the threads that read requests.
+     */
+    Routes probe(String template, Handler handler) {
+        return add("GET", template, handler, true);
+    }
+
+    private Routes add(String method, String template, Handler handler, boolean probe) {
+        routes.add(new Route(method, template, segments(template), handler, probe));
         return this;
+    }
+
+    /** Every route as {@code METHOD template}, in the order added: what the API description must list. */
+    List<String> endpoints() {
+        return routes.stream().map(route -> route.method + " " + route.template).toList();
     }
 
     /** @throws ApiException (400) when a path parameter is not validly percent-encoded */
@@ -57,12 +71,12 @@ final class Routes {
                 continue;
             }
             if (route.method.equals(method)) {
-                return new Match(route.template, route.handler, params, Set.of(route.method));
+                return new Match(route.template, route.handler, params, Set.of(route.method), route.probe);
             }
             allowed.add(route.method);
             matchedTemplate = matchedTemplate == null ? route.template : matchedTemplate;
         }
-        return new Match(matchedTemplate, null, Map.of(), allowed);
+        return new Match(matchedTemplate, null, Map.of(), allowed, false);
     }
 
     private static Map<String, String> matchSegments(String[] template, String[] path) {

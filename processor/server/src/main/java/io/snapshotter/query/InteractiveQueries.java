@@ -6,6 +6,7 @@ import io.snapshotter.query.AggregateLookup.NotReady;
 import io.snapshotter.query.AggregateLookup.OnAnotherInstance;
 import io.snapshotter.query.AggregateLookup.Replica;
 import io.snapshotter.query.AggregateLookup.ServedFrom;
+import io.snapshotter.query.AggregateQueries.StreamThreads;
 import io.snapshotter.registry.SchemaRegistryClient;
 import io.snapshotter.registry.SchemaRegistryClient.Availability;
 import io.snapshotter.schema.store.AggregateRecord;
@@ -28,7 +29,9 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
  * Streams' key metadata, from {@code application.server}). When the active copy cannot answer (a
  * rebalance or restore under way) and standby answers are allowed, a standby or restoring copy here
  * answers if it is at most {@code maxLag} changelog records behind; otherwise the answer is "not
- * ready". Readiness also asks the schema registry: without it no event is folded and no state decoded.
+ * ready". Readiness reports the schema registry too (without it no event is folded and no new state
+ * decoded) and the snapshot writer, but does not depend on them: an outage of either is shared by every
+ * instance, and taking them all out of the Service would stop the lookups that still work.
  */
 public final class InteractiveQueries implements AggregateQueries {
 
@@ -61,20 +64,18 @@ public final class InteractiveQueries implements AggregateQueries {
     }
 
     /**
-     * @param self     this instance, as in {@code application.server}
-     * @param registry the schema registry the processor writes the states with: decodes them, and
-     *                 its availability is part of readiness
+     * @param lifecycle      what readiness asks beyond {@code streams}; {@code streams}' state listener
+     *                       must pass its changes on to it
+     * @param self           this instance, as in {@code application.server}
+     * @param registry       the schema registry the processor writes the states with: decodes them, and
+     *                       its availability is reported by readiness
+     * @param snapshotWriter the status of the snapshot store's writer, when there is one: reported by readiness
      */
-    public static InteractiveQueries over(KafkaStreams streams, Instance self, StandbyReads standbyReads,
-                                          SchemaRegistryClient registry) {
-        return over(streams, self, standbyReads, registry, Optional.empty());
-    }
-
-    /** @param snapshotWriter the status of the snapshot store's writer, when there is one: part of readiness */
-    public static InteractiveQueries over(KafkaStreams streams, Instance self, StandbyReads standbyReads,
-                                          SchemaRegistryClient registry,
+    public static InteractiveQueries over(KafkaStreams streams, StreamsLifecycle lifecycle, Instance self,
+                                          StandbyReads standbyReads, SchemaRegistryClient registry,
                                           Optional<Supplier<SnapshotRelay.Status>> snapshotWriter) {
-        return new InteractiveQueries(new KafkaStreamsView(streams), self, standbyReads, registry, snapshotWriter);
+        return new InteractiveQueries(new KafkaStreamsView(streams, lifecycle), self, standbyReads, registry,
+            snapshotWriter);
     }
 
     @Override
@@ -106,20 +107,22 @@ public final class InteractiveQueries implements AggregateQueries {
     @Override
     public Readiness readiness() {
         KafkaStreams.State state = streams.state();
-        List<String> notReady = new ArrayList<>();
+        boolean ready = streams.reachedRunning() && state.isRunningOrRebalancing();
+        List<String> notes = new ArrayList<>();
+        notes.add("Kafka Streams is " + state + (streams.reachedRunning() ? "" : ", not yet RUNNING since the start"));
+        StreamThreads threads = streams.streamThreads();
+        if (threads.alive() < threads.configured()) {
+            notes.add(threads.alive() + " of " + threads.configured() + " stream threads alive");
+        }
         Availability schemaRegistry = registry.availability();
         if (!schemaRegistry.available()) {
-            notReady.add("schema registry unreachable since " + schemaRegistry.since() + ": " + schemaRegistry.lastError());
+            notes.add("schema registry unreachable since " + schemaRegistry.since() + ": " + schemaRegistry.lastError());
         }
         Optional<SnapshotRelay.Status> writer = snapshotWriter.map(Supplier::get);
-        writer.filter(w -> !w.alive()).ifPresent(w -> notReady.add("snapshot writer failing since " + w.since() + " ("
+        writer.filter(w -> !w.alive()).ifPresent(w -> notes.add("snapshot writer failing since " + w.since() + " ("
             + w.failures() + " in a row): " + w.lastError()));
-        (state != KafkaStreams.State.RUNNING ? Optional.of("Kafka Streams is " + state) : streams.storesNotQueryable())
-            .ifPresent(notReady::add);
-        return notReady.isEmpty()
-            ? new Readiness(true, state.name(), "Kafka Streams is RUNNING and its stores are queryable", schemaRegistry,
-                writer)
-            : new Readiness(false, state.name(), String.join("; ", notReady), schemaRegistry, writer);
+        return new Readiness(ready, state.name(), String.join("; ", notes), schemaRegistry, writer, Optional.of(threads),
+            Optional.of(streams.stateDirectory()));
     }
 
     /** The answer of a standby or restoring copy here, when allowed and fresh enough. */

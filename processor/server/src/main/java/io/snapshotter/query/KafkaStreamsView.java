@@ -2,6 +2,7 @@ package io.snapshotter.query;
 
 import io.snapshotter.schema.store.AggregateRecord;
 import io.snapshotter.topology.SnapshotTopology;
+import java.io.File;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -23,9 +24,11 @@ final class KafkaStreamsView implements StreamsView {
     private static final Serializer<String> KEYS = new StringSerializer();
 
     private final KafkaStreams streams;
+    private final StreamsLifecycle lifecycle;
 
-    KafkaStreamsView(KafkaStreams streams) {
+    KafkaStreamsView(KafkaStreams streams, StreamsLifecycle lifecycle) {
         this.streams = streams;
+        this.lifecycle = lifecycle;
     }
 
     @Override
@@ -65,14 +68,21 @@ final class KafkaStreamsView implements StreamsView {
     }
 
     @Override
-    public Optional<String> storesNotQueryable() {
-        try {
-            store(StoreQueryParameters.fromNameAndType(STORE, QueryableStoreTypes.keyValueStore())).approximateNumEntries();
-            return Optional.empty();
-        } catch (InvalidStateStoreException e) {
-            boolean activeHere = streams.metadataForLocalThreads().stream().anyMatch(t -> !t.activeTasks().isEmpty());
-            return activeHere ? Optional.of("store '" + STORE + "' is not queryable: " + e.getMessage()) : Optional.empty();
-        }
+    public boolean reachedRunning() {
+        return lifecycle.reachedRunning();
+    }
+
+    /** Kafka Streams lists the threads that are not dead. */
+    @Override
+    public AggregateQueries.StreamThreads streamThreads() {
+        return new AggregateQueries.StreamThreads(streams.metadataForLocalThreads().size(), lifecycle.configuredThreads());
+    }
+
+    @Override
+    public AggregateQueries.DiskSpace stateDirectory() {
+        File directory = lifecycle.stateDirectory().toFile();
+        return new AggregateQueries.DiskSpace(lifecycle.stateDirectory(), directory.getUsableSpace(),
+            directory.getTotalSpace());
     }
 
     private ReadOnlyKeyValueStore<String, AggregateRecord> store(

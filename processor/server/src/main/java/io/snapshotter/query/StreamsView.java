@@ -32,6 +32,12 @@ interface StreamsView {
     /** How many changelog records the local copy of {@code partition} is behind; empty when there is none here. */
     OptionalLong localLag(int partition);
 
-    /** Why the local active stores are not all queryable; empty when they are (or there are none). */
-    Optional<String> storesNotQueryable();
+    /** Whether Kafka Streams has been RUNNING since it started. */
+    boolean reachedRunning();
+
+    /** This instance's stream threads. */
+    AggregateQueries.StreamThreads streamThreads();
+
+    /** The disk space where the state directory is. */
+    AggregateQueries.DiskSpace stateDirectory();
 }

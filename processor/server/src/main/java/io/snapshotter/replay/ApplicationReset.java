@@ -1,17 +1,11 @@
 package io.snapshotter.replay;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
@@ -23,8 +17,8 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
 /**
  * The steps of Kafka's application reset tool ({@code kafka-streams-application-reset}), done with
  * the Admin client: refuse while the group has members, set the input offsets, delete the internal
- * topics (changelogs and repartition topics, found by the names Kafka Streams gives them), and,
- * unlike the tool, wipe this host's local state.
+ * topics (changelogs and repartition topics, found by the names Kafka Streams gives them); unlike
+ * the tool, the replay then wipes this host's local state ({@code ProcessorApp.wipeLocalState}).
  */
 final class ApplicationReset {
 
@@ -101,21 +95,6 @@ final class ApplicationReset {
         } catch (ExecutionException e) {
             throw new IllegalStateException("Cannot set the offsets of group '" + applicationId + "': "
                 + e.getCause().getMessage(), e.getCause());
-        }
-    }
-
-    /** Deletes {@code stateDir/applicationId}, the local state of this host (what {@code KafkaStreams#cleanUp} removes). */
-    void wipeLocalState(Path stateDir) {
-        Path appDir = stateDir.resolve(applicationId);
-        if (!Files.exists(appDir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(appDir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot delete the local state in " + appDir + ": " + e.getMessage(), e);
         }
     }
 }

@@ -169,7 +169,7 @@ public final class Replay {
             }
             out.println("replay: deleting internal topics " + internal + " and the local state of '" + applicationId + "'");
             reset.deleteTopics(internal);
-            reset.wipeLocalState(stateDir);
+            ProcessorApp.wipeLocalState(stateDir, applicationId);
             if (seeds != null && !seeds.seeds().isEmpty()) {
                 String changelog = applicationId + "-" + SnapshotTopology.AGGREGATES_STORE + "-changelog";
                 reset.createChangelog(changelog, partitions.size());

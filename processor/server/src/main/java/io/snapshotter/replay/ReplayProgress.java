@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Progress of the fold phase of a replay: events replayed (read again and folded, or skipped where
  * a seed holds them) out of the total, the rate, and the time left, as a line on the terminal
- * (rewritten in place on a console, one line per report otherwise) and as gauges: {@code snapshotter_replay_events_total}, {@code snapshotter_replay_events_done},
+ * (rewritten in place on a console, one line per report otherwise) and as gauges: {@code snapshotter_replay_events}, {@code snapshotter_replay_events_done},
  * {@code snapshotter_replay_events_per_second}, {@code snapshotter_replay_seconds_remaining}.
  */
 final class ReplayProgress {
@@ -28,7 +28,7 @@ final class ReplayProgress {
         this.out = out;
         this.inPlace = inPlace;
         this.total = total;
-        Gauge.builder("snapshotter.replay.events.total", () -> total)
+        Gauge.builder("snapshotter.replay.events", () -> total)
             .description("Events the running replay re-folds").register(meters);
         Gauge.builder("snapshotter.replay.events.done", done::get)
             .description("Events the running replay has read again and committed (folded, or skipped where a seed holds them)").register(meters);

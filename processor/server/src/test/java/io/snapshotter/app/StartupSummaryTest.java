@@ -6,6 +6,7 @@ import io.snapshotter.config.ProcessorConfig;
 import io.snapshotter.domain.inventory.InventoryItemFold;
 import io.snapshotter.domain.inventory.WarehouseFold;
 import io.snapshotter.topology.FoldRegistry;
+import java.io.File;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,17 @@ class StartupSummaryTest {
             .anySatisfy(line -> assertThat(line).contains("schema registry: http://registry:8081"))
             .anySatisfy(line -> assertThat(line).contains("DynamoDB: off"));
         assertThat(StartupSummary.noFoldsWarning(folds)).isEmpty();
+    }
+
+    @Test
+    void shouldNameTheStateDirectorySayingWhenItIsKafkaStreamsDefault() {
+        String byDefault = StartupSummary.describe(config(), new FoldRegistry(List.of()));
+        String set = StartupSummary.describe(config("kafka.state.dir", "/var/lib/snapshot-processor"),
+            new FoldRegistry(List.of()));
+
+        assertThat(byDefault).contains("state directory: " + System.getProperty("java.io.tmpdir") + File.separator + "kafka-streams"
+            + " (Kafka Streams' default; put kafka.state.dir on a persistent volume)");
+        assertThat(set).endsWith("state directory: /var/lib/snapshot-processor");
     }
 
     @Test

@@ -29,6 +29,22 @@ class ConfigSourcesTest {
     }
 
     @Test
+    void shouldStartFromTheBuiltInDefaultsWhereTheWorkingDirectoryHasNoConfig() throws Exception {
+        Path override = Files.writeString(dir.resolve("override.properties"), "kafka.commit.interval.ms=250\n");
+
+        ConfigSources.Loaded anywhere = ConfigSources.load(ConfigSources.builtInDefaults(), dir.resolve("config/none"),
+            override, Map.of());
+
+        // the measured throughput settings travel in the jar
+        assertThat(anywhere.values()).containsEntry("kafka.statestore.cache.max.bytes", "67108864")
+            .containsEntry("kafka.max.task.idle.ms", "-1")
+            .containsEntry("kafka.commit.interval.ms", "250");
+        assertThat(anywhere.originOf("kafka.statestore.cache.max.bytes")).hasValue("the built-in defaults");
+        assertThat(anywhere.values()).isEqualTo(new java.util.HashMap<>(ConfigSources.load(
+            Path.of("..", "..", "config", "application.properties"), override, Map.of()).values()));
+    }
+
+    @Test
     void shouldMapEnvironmentVariablesToKeys() {
         assertThat(ConfigSources.keyOf("SNAPSHOTTER_KAFKA_BOOTSTRAP_SERVERS")).isEqualTo("kafka.bootstrap.servers");
         assertThat(ConfigSources.keyOf("SNAPSHOTTER_SNAPSHOT_EVERY_EVENTS")).isEqualTo("snapshot.every.events");

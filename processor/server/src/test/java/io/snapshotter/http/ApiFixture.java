@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,19 +68,37 @@ final class ApiFixture implements AfterEachCallback {
 
     Api start(AggregateQueries queries, Optional<String> token, Optional<SnapshotHistory> store,
               Optional<SnapshotRetention> retention, FakeRequests requests) {
-        return start(queries, token, store, retention, requests, new ConsoleSources(new FakeAssignments(),
-            new RecentActivity(Clock.fixed(NOW, ZoneOffset.UTC)), Optional.empty(), Optional.empty()));
+        return start(queries, token, store, retention, requests, console());
     }
 
     Api start(AggregateQueries queries, Optional<String> token, Optional<SnapshotHistory> store,
               Optional<SnapshotRetention> retention, FakeRequests requests, ConsoleSources console) {
+        Map<String, Object> values = new HashMap<>(Map.of(HttpSettings.HOST, "127.0.0.1", HttpSettings.PORT, 0,
+            HttpSettings.THREADS, 4, HttpSettings.RETRY_AFTER_SECONDS, RETRY_AFTER,
+            HttpSettings.ADMIN_PRINCIPAL, PRINCIPAL));
+        token.ifPresent(t -> values.put(HttpSettings.ADMIN_TOKEN, t));
+        return start(HttpSettings.from(values), queries, store, retention, requests, console);
+    }
+
+    /** The API with {@code settings} (bound to their host and port), over these sources. */
+    Api start(HttpSettings settings, AggregateQueries queries, Optional<SnapshotHistory> store,
+              Optional<SnapshotRetention> retention, FakeRequests requests) {
+        return start(settings, queries, store, retention, requests, console());
+    }
+
+    /** The console's sources when a test is not about the console: no peers, no activity, no writer. */
+    private static ConsoleSources console() {
+        return new ConsoleSources(new FakeAssignments(), new RecentActivity(Clock.fixed(NOW, ZoneOffset.UTC)),
+            Optional.empty(), Optional.empty());
+    }
+
+    private Api start(HttpSettings settings, AggregateQueries queries, Optional<SnapshotHistory> store,
+                      Optional<SnapshotRetention> retention, FakeRequests requests, ConsoleSources console) {
         PrometheusMeterRegistry meters = ProcessorMeters.newRegistry("http-test");
         try {
-            ApiServer server = ApiServer.bind("127.0.0.1", 0, 4, meters);
+            ApiServer server = ApiServer.bind(settings, meters);
             servers.add(server);
             Instance self = new Instance("127.0.0.1", server.port());
-            HttpSettings settings = new HttpSettings(true, "127.0.0.1", 0, "127.0.0.1", 0, 4, Duration.ofSeconds(5),
-                RETRY_AFTER, token, PRINCIPAL, true, 10_000L);
             HttpApi.Sources sources = new HttpApi.Sources(self, queries, store, retention, requests, meters, console);
             server.start(HttpApi.routes(settings, sources, Clock.fixed(NOW, ZoneOffset.UTC)));
             return new Api(URI.create("http://" + self), self, queries, requests, meters);
@@ -95,6 +114,12 @@ final class ApiFixture implements AfterEachCallback {
     HttpResponse<String> post(Api api, String rawPath, String body, String... headers) {
         return send(HttpRequest.newBuilder(URI.create(api.base() + rawPath))
             .POST(HttpRequest.BodyPublishers.ofString(body)), headers);
+    }
+
+    /** A request without a body, with any method name. */
+    HttpResponse<String> send(Api api, String method, String rawPath) {
+        return send(HttpRequest.newBuilder(URI.create(api.base() + rawPath)).method(method,
+            HttpRequest.BodyPublishers.noBody()));
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request, String... headers) {

@@ -7,9 +7,12 @@ import io.snapshotter.config.ProcessorConfig;
 import io.snapshotter.http.ApiFixture.Api;
 import io.snapshotter.http.ApiFixture.FakeQueries;
 import io.snapshotter.metrics.ProcessorMeters;
+import io.snapshotter.query.AggregateLookup;
+import io.snapshotter.query.AggregateQueries;
 import io.snapshotter.query.AggregateQueries.Readiness;
 import io.snapshotter.query.Instance;
 import io.snapshotter.query.InteractiveQueries;
+import io.snapshotter.query.StreamsLifecycle;
 import io.snapshotter.registry.InMemorySchemaRegistry;
 import io.snapshotter.registry.RegistryUnavailableException;
 import io.snapshotter.registry.RestSchemaRegistryClient;
@@ -46,44 +49,47 @@ class OpsEndpointsTest {
     }
 
     @Test
-    void shouldAnswerReadyOnlyWhenKafkaStreamsRunsWithQueryableStores() {
+    void shouldAnswerReadyOr503WithRetryAfterAndTheReason() {
         FakeQueries queries = new FakeQueries();
         Api api = fixture.start(queries);
-        queries.readiness = new Readiness(false, "RUNNING", "store 'aggregates' is not queryable");
+        queries.readiness = new Readiness(false, "REBALANCING", "Kafka Streams is REBALANCING, not yet RUNNING since the start");
 
         HttpResponse<String> notReady = fixture.get(api, "/ready");
-        queries.readiness = new Readiness(true, "RUNNING", "ready");
+        queries.readiness = new Readiness(true, "REBALANCING", "Kafka Streams is REBALANCING");
         HttpResponse<String> ready = fixture.get(api, "/ready");
 
         assertThat(notReady.statusCode()).isEqualTo(503);
         assertThat(notReady.headers().firstValue("Retry-After")).isPresent();
-        assertThat(notReady.body()).contains("not queryable");
+        assertThat(notReady.body()).contains("not yet RUNNING since the start");
         assertThat(ready.statusCode()).isEqualTo(200);
-        assertThat(ready.body()).contains("\"kafkaStreams\":\"RUNNING\"");
+        assertThat(ready.body()).contains("\"status\":\"READY\"").contains("\"kafkaStreams\":\"REBALANCING\"");
     }
 
     @Test
-    void shouldAnswerNotReadyNamingTheSchemaRegistryWhenItIsUnreachable() {
+    void shouldListTheComponentsAndNameAnUnreachableSchemaRegistry() {
         String url = "http://127.0.0.1:" + ApiFixture.closedPort();
         RestSchemaRegistryClient registry = new RestSchemaRegistryClient(new RestSchemaRegistryClient.Settings(
             URI.create(url), Optional.empty(), Optional.empty(), Duration.ofSeconds(1), 1, Duration.ofMillis(1)));
         ProcessorConfig config = new ProcessorConfig(Map.of("kafka.bootstrap.servers", "localhost:1",
-            "kafka.application.id", "ready-test", "kafka.state.dir", stateDir.toString()));
+            "kafka.application.id", "ready-test", "kafka.state.dir", stateDir.toString(), "kafka.num.stream.threads", "2"));
         KafkaStreams streams = new KafkaStreams(SnapshotTopology.buildTopology(config.topology(), registry),
             config.streamsProperties());
         try {
-            Api api = fixture.start(InteractiveQueries.over(streams, new Instance("127.0.0.1", 1),
-                new InteractiveQueries.StandbyReads(false, 0), registry));
-            assertThat(fixture.get(api, "/ready").body()).contains("\"schemaRegistry\":{\"status\":\"AVAILABLE\"");
+            Api api = fixture.start(InteractiveQueries.over(streams, new StreamsLifecycle(2, stateDir),
+                new Instance("127.0.0.1", 1), new InteractiveQueries.StandbyReads(false, 0), registry, Optional.empty()));
+            String before = fixture.get(api, "/ready").body();
             assertThatThrownBy(registry::check).isInstanceOf(RegistryUnavailableException.class);
 
             HttpResponse<String> response = fixture.get(api, "/ready");
 
-            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(before).contains("\"schemaRegistry\":{\"status\":\"AVAILABLE\"");
+            assertThat(response.statusCode()).isEqualTo(503);  // Kafka Streams was never started
             assertThat(response.headers().firstValue("Retry-After")).isPresent();
             assertThat(response.body())
-                .contains("\"reason\":\"schema registry unreachable since " + registry.availability().since())
-                .contains(url)
+                .contains("\"reason\":\"Kafka Streams is CREATED, not yet RUNNING since the start; schema registry "
+                    + "unreachable since " + registry.availability().since())
+                .contains("\"streamThreads\":{\"alive\":2,\"configured\":2}")
+                .contains("\"stateDirectory\":{\"path\":\"" + stateDir + "\",\"freeBytes\":")
                 .contains("\"schemaRegistry\":{\"status\":\"UNAVAILABLE\",\"since\":\"" + registry.availability().since())
                 .contains("\"lastError\":\"Schema registry at " + url + " unreachable");
         } finally {
@@ -124,10 +130,48 @@ class OpsEndpointsTest {
         fixture.get(api, "/aggregates/item-1");
         fixture.get(api, "/aggregates/item-2");
         fixture.get(api, "/nowhere");
+        fixture.get(api, "/elsewhere");
 
         assertThat(api.meters().get(ApiServer.REQUESTS_TIMER)
             .tags("method", "GET", "route", "/aggregates/{aggregateId}", "status", "404").timer().count()).isEqualTo(2);
-        assertThat(api.meters().get(ApiServer.REQUESTS_TIMER).tags("route", "unmatched").timer().count()).isEqualTo(1);
+        assertThat(api.meters().get(ApiServer.REQUESTS_TIMER).tags("route", "unmatched").timer().count()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldTagMethodsItDoesNotKnowAsOtherSoClientsCannotMakeMeters() {
+        Api api = fixture.start(new FakeQueries());
+
+        fixture.send(api, "FROBNICATE", "/aggregates/item-1");
+        fixture.send(api, "BREW", "/aggregates/item-1");
+        fixture.send(api, "DELETE", "/aggregates/item-1");
+
+        assertThat(api.meters().find(ApiServer.REQUESTS_TIMER).timers())
+            .extracting(timer -> timer.getId().getTag("method")).containsOnly("OTHER", "DELETE");
+        assertThat(api.meters().get(ApiServer.REQUESTS_TIMER).tags("method", "OTHER", "status", "405").timer().count())
+            .isEqualTo(2);
+    }
+
+    @Test
+    void shouldAnswerAFailureWithACorrelationIdInsteadOfTheExceptionsText() {
+        AggregateQueries failing = new AggregateQueries() {
+            @Override
+            public AggregateLookup lookup(String aggregateId, Routing routing) {
+                throw new IllegalStateException("db-7.internal:5432 refused the connection");
+            }
+
+            @Override
+            public Readiness readiness() {
+                return new Readiness(true, "RUNNING", "Kafka Streams is RUNNING");
+            }
+        };
+        Api api = fixture.start(failing);
+
+        HttpResponse<String> response = fixture.get(api, "/aggregates/item-1");
+
+        assertThat(response.statusCode()).isEqualTo(500);
+        assertThat(response.body()).doesNotContain("db-7", "IllegalStateException", "refused");
+        assertThat(response.headers().firstValue(ApiHeaders.CORRELATION_ID)).hasValueSatisfying(id ->
+            assertThat(response.body()).contains("correlation id " + id));
     }
 
     @Test

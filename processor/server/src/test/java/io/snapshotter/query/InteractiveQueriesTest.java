@@ -23,6 +23,7 @@ import io.snapshotter.serde.AvroWireCodec;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -186,20 +187,43 @@ class InteractiveQueriesTest {
     }
 
     @Test
-    void shouldBeReadyOnlyWhenRunningWithQueryableStores() {
+    void shouldBeReadyOnceRunningAndThenWhileRunningOrRebalancing() {
+        streams.reachedRunning = false;
         streams.state = KafkaStreams.State.REBALANCING;
-        assertThat(queries().readiness().ready()).isFalse();
-
+        Readiness firstRestore = queries().readiness();
+        streams.reachedRunning = true;
         streams.state = KafkaStreams.State.RUNNING;
-        streams.storesProblem = Optional.of("store 'aggregates' is not queryable");
-        assertThat(queries().readiness()).isEqualTo(new Readiness(false, "RUNNING", "store 'aggregates' is not queryable"));
+        Readiness running = queries().readiness();
+        streams.state = KafkaStreams.State.REBALANCING;
+        Readiness rebalancing = queries().readiness();
+        streams.state = KafkaStreams.State.PENDING_SHUTDOWN;
+        Readiness stopping = queries().readiness();
+        streams.state = KafkaStreams.State.ERROR;
+        Readiness failed = queries().readiness();
 
-        streams.storesProblem = Optional.empty();
-        assertThat(queries().readiness().ready()).isTrue();
+        assertThat(firstRestore.ready()).isFalse();
+        assertThat(firstRestore.reason()).isEqualTo("Kafka Streams is REBALANCING, not yet RUNNING since the start");
+        assertThat(running.ready()).isTrue();
+        assertThat(running.reason()).isEqualTo("Kafka Streams is RUNNING");
+        assertThat(rebalancing.ready()).isTrue();
+        assertThat(stopping.ready()).isFalse();
+        assertThat(failed.ready()).isFalse();
     }
 
     @Test
-    void shouldNotBeReadyWhileTheSchemaRegistryIsUnreachable() throws Exception {
+    void shouldReportStreamThreadsAndTheStateDirectoryNamingDeadThreads() {
+        streams.threads = new AggregateQueries.StreamThreads(1, 2);
+
+        Readiness readiness = queries().readiness();
+
+        assertThat(readiness.ready()).isTrue();
+        assertThat(readiness.reason()).isEqualTo("Kafka Streams is RUNNING; 1 of 2 stream threads alive");
+        assertThat(readiness.streamThreads()).hasValue(new AggregateQueries.StreamThreads(1, 2));
+        assertThat(readiness.stateDirectory()).hasValue(streams.disk);
+    }
+
+    @Test
+    void shouldStayReadyNamingTheSchemaRegistryWhileItIsUnreachable() throws Exception {
         String url;
         try (ServerSocket socket = new ServerSocket(0)) {
             url = "http://127.0.0.1:" + socket.getLocalPort();
@@ -207,18 +231,16 @@ class InteractiveQueriesTest {
         RestSchemaRegistryClient unreachable = new RestSchemaRegistryClient(new RestSchemaRegistryClient.Settings(
             URI.create(url), Optional.empty(), Optional.empty(), Duration.ofSeconds(1), 1, Duration.ofMillis(1)));
         InteractiveQueries queries = new InteractiveQueries(streams, SELF, new StandbyReads(true, 100), unreachable);
-        assertThat(queries.readiness().ready()).isTrue();
+        assertThat(queries.readiness().reason()).doesNotContain("schema registry");
 
         assertThatThrownBy(unreachable::check).isInstanceOf(RegistryUnavailableException.class);
         Readiness readiness = queries.readiness();
-        streams.state = KafkaStreams.State.REBALANCING;
-        Readiness alsoRebalancing = queries.readiness();
 
-        assertThat(readiness.ready()).isFalse();
+        assertThat(readiness.ready()).isTrue();
         assertThat(readiness.schemaRegistry()).isEqualTo(unreachable.availability());
-        assertThat(readiness.reason()).startsWith("schema registry unreachable since " + unreachable.availability().since()
-            + ": Schema registry at " + url + " unreachable");
-        assertThat(alsoRebalancing.reason()).contains("schema registry unreachable").endsWith("; Kafka Streams is REBALANCING");
+        assertThat(readiness.reason()).isEqualTo("Kafka Streams is RUNNING; schema registry unreachable since "
+            + unreachable.availability().since() + ": " + unreachable.availability().lastError());
+        assertThat(unreachable.availability().lastError()).startsWith("Schema registry at " + url + " unreachable");
     }
 
     @Test
@@ -276,7 +298,9 @@ class InteractiveQueriesTest {
         boolean activeQueryable = true;
         final Map<String, AggregateRecord> copy = new HashMap<>();
         OptionalLong lag = OptionalLong.empty();
-        Optional<String> storesProblem = Optional.empty();
+        boolean reachedRunning = true;
+        AggregateQueries.StreamThreads threads = new AggregateQueries.StreamThreads(1, 1);
+        final AggregateQueries.DiskSpace disk = new AggregateQueries.DiskSpace(Path.of("/var/lib/state"), 10, 100);
 
         @Override
         public KafkaStreams.State state() {
@@ -310,8 +334,18 @@ class InteractiveQueriesTest {
         }
 
         @Override
-        public Optional<String> storesNotQueryable() {
-            return storesProblem;
+        public boolean reachedRunning() {
+            return reachedRunning;
+        }
+
+        @Override
+        public AggregateQueries.StreamThreads streamThreads() {
+            return threads;
+        }
+
+        @Override
+        public AggregateQueries.DiskSpace stateDirectory() {
+            return disk;
         }
     }
 }

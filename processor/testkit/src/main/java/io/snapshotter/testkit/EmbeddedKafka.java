@@ -1,5 +1,8 @@
 package io.snapshotter.testkit;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -30,7 +33,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             .setConfigProp("group.initial.rebalance.delay.ms", "0")
             .build();
         try {
-            cluster.format();
+            formatQuietly(cluster);
             cluster.startup();
             cluster.waitForReadyBrokers();
         } catch (Exception e) {
@@ -38,6 +41,20 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw e;
         }
         return new EmbeddedKafka(cluster);
+    }
+
+    /**
+     * Kafka's storage formatter prints the bootstrap metadata to {@code System.out}, a dump nobody
+     * reading the demo's output asked for; nothing else of this JVM prints while the cluster formats.
+     */
+    private static void formatQuietly(KafkaClusterTestKit cluster) throws Exception {
+        PrintStream out = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
+        try {
+            cluster.format();
+        } finally {
+            System.setOut(out);
+        }
     }
 
     public String bootstrapServers() {

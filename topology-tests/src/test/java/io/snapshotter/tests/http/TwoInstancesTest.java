@@ -174,8 +174,8 @@ class TwoInstancesTest {
     void shouldServeOurMetricsAndKafkaStreamsMetricsInPrometheusFormat() throws Exception {
         URI base = a.httpAddress().orElseThrow();
         get(base, "/aggregates/item-00000");
-        List<String> names = List.of("kafka_stream_snapshotter_events_folded_total", "kafka_stream_snapshotter_snapshots_count_total",
-            "kafka_stream_snapshotter_duplicates_skipped_total", "kafka_stream_snapshotter_dead_letters_undecodable_total",
+        List<String> names = List.of("snapshotter_events_folded_total", "snapshotter_snapshots_total{",
+            "snapshotter_duplicates_skipped_total", "snapshotter_dead_letters_total{",
             "snapshotter_snapshot_size_bytes_count", "snapshotter_snapshot_events_since_last_count",
             "snapshotter_punctuation_seconds_count", "http_server_requests_seconds_count", "kafka_stream_alive_stream_threads",
             "kafka_stream_processor_node_process_total", "kafka_consumer_fetch_manager_records_consumed_total");

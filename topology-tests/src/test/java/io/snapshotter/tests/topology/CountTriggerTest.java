@@ -18,6 +18,7 @@ import io.snapshotter.schema.SnapshotMetadata;
 import io.snapshotter.schema.SnapshotReason;
 import io.snapshotter.schema.StateCompression;
 import io.snapshotter.snapshot.SnapshotFactory;
+import io.snapshotter.topology.FoldMetrics;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +67,7 @@ class CountTriggerTest {
         assertThat(fixture.readSnapshots())
             .extracting(Snapshot::getVersion, s -> s.getMetadata().getReason())
             .containsExactly(tuple((long) 2 * N, SnapshotReason.COUNT));
-        assertThat(fixture.metric("snapshots-count-total")).isEqualTo(2.0);
+        assertThat(fixture.count(FoldMetrics.SNAPSHOTS, "reason", "COUNT")).isEqualTo(2.0);
     }
 
     @Test

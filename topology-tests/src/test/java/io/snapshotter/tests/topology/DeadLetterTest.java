@@ -26,6 +26,7 @@ import io.snapshotter.domain.inventory.events.StockShipped;
 import io.snapshotter.domain.inventory.events.WarehouseOpened;
 import io.snapshotter.schema.EventEnvelope;
 import io.snapshotter.schema.store.AggregateRecord;
+import io.snapshotter.topology.FoldMetrics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -172,7 +173,7 @@ class DeadLetterTest {
         fixture.sendNext(WAREHOUSE, "wh-1", T0);
         assertThat(fixture.aggregate("item-1").getVersion()).isEqualTo(item.getVersion() + 1);
         assertThat(fixture.aggregate("wh-1").getVersion()).isEqualTo(warehouse.getVersion() + 1);
-        assertThat(fixture.metric("events-folded-total")).isEqualTo(5.0);
+        assertThat(fixture.count(FoldMetrics.EVENTS_FOLDED)).isEqualTo(5.0);
     }
 
     @Test

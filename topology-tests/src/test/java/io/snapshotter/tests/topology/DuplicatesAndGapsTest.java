@@ -15,6 +15,7 @@ import io.snapshotter.fold.DomainEvent;
 import io.snapshotter.schema.EventEnvelope;
 import io.snapshotter.schema.Snapshot;
 import io.snapshotter.schema.store.AggregateRecord;
+import io.snapshotter.topology.FoldMetrics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,8 +43,8 @@ class DuplicatesAndGapsTest {
         assertThat(after.getVersion()).isEqualTo(3);
         assertThat(fixture.stateOf(after, InventoryItemState.class))
             .isEqualTo(referenceFold(new InventoryItemFold(), sent));
-        assertThat(fixture.metric("duplicates-skipped-total")).isEqualTo(2.0);
-        assertThat(fixture.metric("events-folded-total")).isEqualTo(3.0);
+        assertThat(fixture.count(FoldMetrics.DUPLICATES_SKIPPED)).isEqualTo(2.0);
+        assertThat(fixture.count(FoldMetrics.EVENTS_FOLDED)).isEqualTo(3.0);
         assertThat(fixture.readDeadLetters()).isEmpty();
     }
 
@@ -58,7 +59,7 @@ class DuplicatesAndGapsTest {
 
         assertThat(fixture.readDeadLetters()).extracting(r -> header(r, DeadLetters.REASON))
             .containsExactly(DeadLetterReason.UNDECODABLE.name());
-        assertThat(fixture.metric("duplicates-skipped-total")).isZero();
+        assertThat(fixture.count(FoldMetrics.DUPLICATES_SKIPPED)).isZero();
         assertThat(fixture.aggregate("item-1").getVersion()).isEqualTo(3);
     }
 
@@ -128,7 +129,7 @@ class DuplicatesAndGapsTest {
             .containsExactly(DeadLetterReason.LATE_EVENT.name(), DeadLetterReason.LATE_EVENT.name());
         assertThat(header(deadLetters.get(0), DeadLetters.ERROR)).contains("sequence 3 was skipped by a gap (3..4)");
         // sequence 2 was folded: a true duplicate
-        assertThat(fixture.metric("duplicates-skipped-total")).isEqualTo(1.0);
+        assertThat(fixture.count(FoldMetrics.DUPLICATES_SKIPPED)).isEqualTo(1.0);
     }
 
     @Test
@@ -146,7 +147,7 @@ class DuplicatesAndGapsTest {
         assertThat(deadLetters).extracting(r -> header(r, DeadLetters.REASON))
             .containsExactly(DeadLetterReason.CONFLICTING_DUPLICATE.name());
         assertThat(header(deadLetters.get(0), DeadLetters.ERROR)).contains("'item-1#3'").contains("'someone-else'");
-        assertThat(fixture.metric("duplicates-skipped-total")).isZero();
+        assertThat(fixture.count(FoldMetrics.DUPLICATES_SKIPPED)).isZero();
     }
 
     @Test

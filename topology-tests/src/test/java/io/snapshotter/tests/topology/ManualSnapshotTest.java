@@ -17,6 +17,7 @@ import io.snapshotter.fold.DomainEvent;
 import io.snapshotter.schema.Snapshot;
 import io.snapshotter.schema.SnapshotReason;
 import io.snapshotter.schema.store.AggregateRecord;
+import io.snapshotter.topology.FoldMetrics;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +78,7 @@ class ManualSnapshotTest {
             .isEqualTo(referenceFold(new InventoryItemFold(), events));
         assertThat(TopologyFixture.header(records.get(0), SnapshotRequest.REQUEST_ID_HEADER)).isEqualTo(request.requestId());
         assertThat(TopologyFixture.header(records.get(0), SnapshotRequest.REQUESTED_BY_HEADER)).isEqualTo("admin (alice)");
-        assertThat(fixture.metric("snapshots-manual-total")).isEqualTo(1.0);
+        assertThat(fixture.count(FoldMetrics.SNAPSHOTS, "reason", "MANUAL")).isEqualTo(1.0);
     }
 
     @Test
@@ -117,8 +118,8 @@ class ManualSnapshotTest {
         fixture.requestSnapshot("item-1", "admin");
 
         assertThat(fixture.readSnapshots()).isEmpty();
-        assertThat(fixture.metric("snapshot-requests-skipped-total")).isEqualTo(1.0);
-        assertThat(fixture.metric("snapshots-manual-total")).isZero();
+        assertThat(fixture.count(FoldMetrics.SNAPSHOT_REQUESTS_SKIPPED)).isEqualTo(1.0);
+        assertThat(fixture.count(FoldMetrics.SNAPSHOTS, "reason", "MANUAL")).isZero();
     }
 
     @Test
@@ -130,7 +131,7 @@ class ManualSnapshotTest {
         assertThat(fixture.readSnapshots()).isEmpty();
         assertThat(fixture.readDeadLetters()).isEmpty();
         assertThat(fixture.aggregate("item-unknown")).isNull();
-        assertThat(fixture.metric("snapshot-requests-skipped-total")).isEqualTo(1.0);
+        assertThat(fixture.count(FoldMetrics.SNAPSHOT_REQUESTS_SKIPPED)).isEqualTo(1.0);
     }
 
     @Test

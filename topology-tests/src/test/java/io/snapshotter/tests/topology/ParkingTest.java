@@ -101,7 +101,7 @@ class ParkingTest {
         held.forEach(r -> fixture.sendRaw(r.key(), r.value()));
         assertThat(fixture.aggregate("item-1")).isEqualTo(item);
         assertThat(fixture.readDeadLetters()).isEmpty();
-        assertThat(fixture.metric("duplicates-skipped-total")).isEqualTo(2.0);
+        assertThat(fixture.count(FoldMetrics.DUPLICATES_SKIPPED)).isEqualTo(2.0);
     }
 
     @Test

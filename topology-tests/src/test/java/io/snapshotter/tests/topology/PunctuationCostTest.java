@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.snapshotter.schema.Snapshot;
 import io.snapshotter.schema.SnapshotReason;
+import io.snapshotter.topology.FoldMetrics;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,7 @@ class PunctuationCostTest {
             .containsExactlyInAnyOrderElementsOf(ids("pending-", PENDING));
         assertThat(snapshots).extracting(s -> s.getMetadata().getReason()).containsOnly(SnapshotReason.TIME);
         assertThat(fixture.scheduleKeys()).isEmpty();
-        assertThat(fixture.metric("snapshots-time-total")).isEqualTo(PENDING);
+        assertThat(fixture.count(FoldMetrics.SNAPSHOTS, "reason", "TIME")).isEqualTo(PENDING);
     }
 
     @Test

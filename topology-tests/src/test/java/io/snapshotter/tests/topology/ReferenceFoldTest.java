@@ -20,6 +20,7 @@ import io.snapshotter.fold.AggregateFold;
 import io.snapshotter.fold.DomainEvent;
 import io.snapshotter.schema.Snapshot;
 import io.snapshotter.schema.store.AggregateRecord;
+import io.snapshotter.topology.FoldMetrics;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,8 +87,8 @@ class ReferenceFoldTest {
                 .isEqualTo(referenceFold(foldOf(entry.key), events));
         }
         assertThat(fixture.readDeadLetters()).isEmpty();
-        assertThat(fixture.metric("duplicates-skipped-total")).isEqualTo(duplicatesSent).isPositive();
-        assertThat(fixture.metric("events-folded-total")).isEqualTo(EVENTS - duplicatesSent);
+        assertThat(fixture.count(FoldMetrics.DUPLICATES_SKIPPED)).isEqualTo(duplicatesSent).isPositive();
+        assertThat(fixture.count(FoldMetrics.EVENTS_FOLDED)).isEqualTo(EVENTS - duplicatesSent);
     }
 
     @Test

@@ -1,12 +1,14 @@
 package io.snapshotter.tests.topology;
 
 import io.snapshotter.topology.FoldListener;
+import io.snapshotter.topology.FoldMetrics;
 import io.snapshotter.topology.FoldRegistry;
 import io.snapshotter.topology.SnapshotRequest;
 import io.snapshotter.topology.SnapshotTopology;
 import io.snapshotter.topology.TopologyConfig;
 import io.snapshotter.deadletter.DeadLetterReason;
 import io.snapshotter.deadletter.DeadLetters;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.snapshotter.config.ProcessorConfig;
@@ -40,7 +42,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
@@ -79,7 +80,6 @@ final class TopologyFixture implements AutoCloseable {
     static final Instant START = Instant.parse("2024-05-01T08:00:00Z");
     static final long T0 = START.toEpochMilli();
     static final String APPLICATION_ID = "test-app";
-    static final String METRICS_GROUP = "stream-snapshotter-metrics";
 
     static final String ITEM = InventoryItemFold.AGGREGATE_TYPE;
     static final String WAREHOUSE = WarehouseFold.AGGREGATE_TYPE;
@@ -322,17 +322,14 @@ final class TopologyFixture implements AutoCloseable {
 
     // ---- metrics ----
 
-    /** A processor metric ({@code events-folded-total}, ...) summed over tasks. */
-    double metric(String name) {
-        return driver.metrics().entrySet().stream()
-            .filter(e -> e.getKey().group().equals(METRICS_GROUP) && e.getKey().name().equals(name))
-            .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue())
-            .sum();
+    /** A count of the fold processor ({@link FoldMetrics#EVENTS_FOLDED}, ...), summed over the series with these tags. */
+    double count(String name, String... tags) {
+        return meters.find(name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();
     }
 
-    /** {@code dead-letters-<reason>-total}, summed over tasks. */
+    /** {@link FoldMetrics#DEAD_LETTERS} of {@code reason}. */
     double deadLetterMetric(DeadLetterReason reason) {
-        return metric("dead-letters-" + reason.name().toLowerCase(Locale.ROOT).replace('_', '-') + "-total");
+        return count(FoldMetrics.DEAD_LETTERS, "reason", reason.name());
     }
 
     @Override
