@@ -87,7 +87,7 @@ final class ApiFixture implements AfterEachCallback {
     }
 
     /** The console's sources when a test is not about the console: no peers, no activity, no writer. */
-    private static ConsoleSources console() {
+    static ConsoleSources console() {
         return new ConsoleSources(new FakeAssignments(), new RecentActivity(Clock.fixed(NOW, ZoneOffset.UTC)),
             Optional.empty(), Optional.empty());
     }

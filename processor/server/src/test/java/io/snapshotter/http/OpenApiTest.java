@@ -81,7 +81,8 @@ class OpenApiTest {
 
     private static Routes routes() {
         return HttpApi.routes(HttpSettings.from(Map.of()), new HttpApi.Sources(new Instance("127.0.0.1", 8080),
-            new FakeQueries(), Optional.empty(), Optional.empty(), new FakeRequests(), ProcessorMeters.newRegistry("openapi")),
+            new FakeQueries(), Optional.empty(), Optional.empty(), new FakeRequests(), ProcessorMeters.newRegistry("openapi"),
+            ApiFixture.console()),
             Clock.systemUTC());
     }
 
