@@ -48,6 +48,7 @@ class FirstCommandIT {
         Pattern.compile("Snapshot history: an in-memory store in this JVM, .*"),
         Pattern.compile("HTTP API at http://localhost:\\d+; try:"),
         Pattern.compile("  curl -s .*"),
+        Pattern.compile("  http://localhost:\\d+/ in a browser: the web console"),
         Pattern.compile("\\[dead letter] key=\\S+ reason=[A-Z_]+: .*"),
         Pattern.compile("\\[snapshot] \\S+ +\\S+ +v\\d+ +[A-Z]+ +\\d+ B crc32c:[0-9a-f]+"),
         Pattern.compile("\\[state] .*"));
