@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -39,8 +37,6 @@ class KillRestartTest {
     private static final int BEFORE_KILL = 2 * AGGREGATES;
     /** Events arriving while the processor is killed, and after it. */
     private static final int ARRIVING = 3_000;
-    private static final Pattern RESTORED = Pattern.compile(
-        "Finished restoring changelog (\\S+) to store (\\S+) with a total number of (\\d+) records");
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
@@ -97,9 +93,8 @@ class KillRestartTest {
                 scenario.awaitFoldedAndCommitted();
                 scenario.assertSampleServed(processor.httpAddress(), 500);
 
-                List<String> restores = processor.linesContaining("Finished restoring changelog", mark);
-                long restoredAggregates = restored(restores, scenario.aggregatesChangelog());
-                long restoredAll = restored(restores, "");
+                long restoredAggregates = processor.recordsRestored(scenario.aggregatesChangelog(), mark);
+                long restoredAll = processor.recordsRestored("", mark);
                 int changelog = scenario.committedRecords(scenario.aggregatesChangelog());
                 List<String> corrupted = processor.linesContaining("orrupt", mark);
                 System.out.printf("%s: %s%n  store of %d aggregates (aggregates changelog: %d records read committed); "
@@ -111,18 +106,6 @@ class KillRestartTest {
                 return new Restart(changelogAtKill, restoredAggregates, corrupted, members);
             }
         }
-    }
-
-    /** The records the restore log lines count for the changelogs whose name starts with {@code changelog}. */
-    private static long restored(List<String> lines, String changelog) {
-        long total = 0;
-        for (String line : lines) {
-            Matcher m = RESTORED.matcher(line);
-            if (m.find() && m.group(1).startsWith(changelog)) {
-                total += Long.parseLong(m.group(3));
-            }
-        }
-        return total;
     }
 
     private record Restart(int changelogAtKill, long restoredAggregates, List<String> corruptedLines, List<String> membersWhenReady) { }

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The processor as a separate OS process, as it runs in production: {@code java -cp <this JVM's
@@ -209,6 +211,24 @@ public final class ProcessorProcess implements AutoCloseable {
     public List<String> linesContaining(String phrase, int skipped) throws IOException {
         return Files.readAllLines(logFile).stream().skip(skipped).filter(line -> line.contains(phrase)).toList();
     }
+
+    /**
+     * The records Kafka Streams restored, by its log lines after the first {@code skipped}, into the
+     * changelogs whose name starts with {@code changelog} ("" for all of them).
+     */
+    public long recordsRestored(String changelog, int skipped) throws IOException {
+        long total = 0;
+        for (String line : linesContaining("Finished restoring changelog", skipped)) {
+            Matcher m = RESTORED.matcher(line);
+            if (m.find() && m.group(1).startsWith(changelog)) {
+                total += Long.parseLong(m.group(3));
+            }
+        }
+        return total;
+    }
+
+    private static final Pattern RESTORED = Pattern.compile(
+        "Finished restoring changelog (\\S+) to store (\\S+) with a total number of (\\d+) records");
 
     /** How many lines the process output has so far (across restarts: a mark to read a restart's lines from). */
     public int logLines() throws IOException {

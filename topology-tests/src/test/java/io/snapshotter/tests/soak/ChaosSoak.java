@@ -275,10 +275,14 @@ final class ChaosSoak {
         }
     }
 
+    /** SIGKILL, then a restart on the same state directory, timed from the kill to {@code /ready}. */
     private void kill(ProcessorProcess instance) throws Exception {
+        int mark = instance.logLines();
         instance.kill();
+        long killed = System.nanoTime();
         report.injected(KILL);
         instance.restart();
+        report.restart((System.nanoTime() - killed) / 1_000_000, instance.recordsRestored("", mark));
     }
 
     /**

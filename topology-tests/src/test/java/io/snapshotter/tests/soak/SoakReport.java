@@ -9,8 +9,9 @@ import java.util.stream.Collectors;
 
 /**
  * The soak's outcome: the faults planned and injected, the checks with how many of their cases
- * failed (and a few examples), and the incidents worth reading (a fault that could not be played
- * as planned, an instance that exited unasked). Printed as two Markdown tables.
+ * failed (and a few examples), each SIGKILL's restart (time to ready, records restored), and the
+ * incidents worth reading (a fault that could not be played as planned, an instance that exited
+ * unasked). Printed as Markdown tables.
  */
 final class SoakReport {
 
@@ -28,6 +29,8 @@ final class SoakReport {
     private final List<String> faultOrder = new CopyOnWriteArrayList<>();
     private final List<Check> checks = new CopyOnWriteArrayList<>();
     private final List<String> incidents = new CopyOnWriteArrayList<>();
+    /** Per restart after a SIGKILL: milliseconds from the kill to ready, and changelog records restored. */
+    private final List<long[]> restarts = new CopyOnWriteArrayList<>();
 
     SoakReport(String title) {
         this.title = title;
@@ -45,6 +48,10 @@ final class SoakReport {
             faultOrder.add(f);
             return new int[2];
         })[1]++;
+    }
+
+    void restart(long readyMillis, long recordsRestored) {
+        restarts.add(new long[] {readyMillis, recordsRestored});
     }
 
     void incident(String what) {
@@ -87,6 +94,13 @@ final class SoakReport {
         for (Check c : checks) {
             out.append("| ").append(c.name()).append(" | ").append(c.passed() ? "passed" : "FAILED").append(" | ")
                 .append(c.failures()).append(" / ").append(c.cases()).append(" |\n");
+        }
+        if (!restarts.isEmpty()) {
+            out.append("\n| restart after a SIGKILL | kill to ready (ms) | changelog records restored |\n|---|---:|---:|\n");
+            for (int i = 0; i < restarts.size(); i++) {
+                out.append("| ").append(i + 1).append(" | ").append(restarts.get(i)[0]).append(" | ")
+                    .append(restarts.get(i)[1]).append(" |\n");
+            }
         }
         String examples = checks.stream().filter(c -> !c.passed() && !c.examples().isEmpty())
             .map(c -> "  " + c.name() + ": " + String.join("; ", c.examples())).collect(Collectors.joining("\n"));
