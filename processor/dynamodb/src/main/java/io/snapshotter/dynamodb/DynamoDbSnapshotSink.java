@@ -58,16 +58,19 @@ public final class DynamoDbSnapshotSink implements SnapshotSink {
         this.context = context;
         Map<List<AttributeValue>, SinkRecord> records = new LinkedHashMap<>();
         Map<List<AttributeValue>, WriteRequest> puts = new LinkedHashMap<>();
+        Map<SinkRecord, Map<String, AttributeValue>> headItems = new IdentityHashMap<>();
         for (SinkRecord record : batch) {
             // chunks first, the head item last
             List<Map<String, AttributeValue>> items = SnapshotItems.toItems(record.snapshot());
-            int size = SnapshotItems.sizeOf(items.get(items.size() - 1));
+            Map<String, AttributeValue> head = items.get(items.size() - 1);
+            int size = SnapshotItems.sizeOf(head);
             if (size > SnapshotItems.MAX_ITEM_BYTES - ITEM_SIZE_MARGIN) {
                 context.reportErrant(record, DeadLetterReason.SNAPSHOT_TOO_LARGE, "item of about " + size
                     + " bytes exceeds DynamoDB's " + SnapshotItems.MAX_ITEM_BYTES + "-byte limit (less a margin of "
                     + ITEM_SIZE_MARGIN + " for the estimate)");
                 continue;
             }
+            headItems.put(record, head);
             for (Map<String, AttributeValue> item : items) {
                 // one request per key in a batch: DynamoDB refuses duplicates, and the last one wins anyway
                 List<AttributeValue> key = keyOf(item);
@@ -86,18 +89,13 @@ public final class DynamoDbSnapshotSink implements SnapshotSink {
         Set<SinkRecord> written = Collections.newSetFromMap(new IdentityHashMap<>());
         Map<String, List<DynamoDbRetention.Head>> heads = new LinkedHashMap<>();
         Map<String, Long> ownerships = new HashMap<>();
-        for (Map.Entry<List<AttributeValue>, SinkRecord> entry : records.entrySet()) {
-            SinkRecord record = entry.getValue();
-            if (refused.contains(record) || !context.owns(record)) {
+        for (SinkRecord record : records.values()) {
+            if (refused.contains(record) || !context.owns(record) || !written.add(record)) {
                 continue;
             }
-            written.add(record);
-            Map<String, AttributeValue> item = puts.get(entry.getKey()).putRequest().item();
-            if (Double.parseDouble(item.get(SnapshotItems.VERSION).n()) >= 0) { // a head, not a chunk
-                String aggregateId = record.snapshot().getAggregateId();
-                heads.computeIfAbsent(aggregateId, id -> new ArrayList<>()).add(DynamoDbRetention.Head.of(item));
-                ownerships.put(aggregateId, context.ownership(record));
-            }
+            String aggregateId = record.snapshot().getAggregateId();
+            heads.computeIfAbsent(aggregateId, id -> new ArrayList<>()).add(DynamoDbRetention.Head.of(headItems.get(record)));
+            ownerships.put(aggregateId, context.ownership(record));
         }
         heads.forEach((aggregateId, put) -> batches.retrying("pruning '" + aggregateId + "'",
             () -> retention.pruneAfterWrite(aggregateId, ownerships.get(aggregateId), put, context::keepAlive),
