@@ -7,8 +7,6 @@ import io.snapshotter.deadletter.DeadLetterReason;
 import io.snapshotter.schema.Snapshot;
 import io.snapshotter.sink.SinkContext;
 import io.snapshotter.sink.SinkRecord;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -61,18 +59,13 @@ class BatchWriterTest {
 
     /** A client whose {@code batchWriteItem} calls go through {@code throttle} first. */
     private DynamoDbClient throttling(ThrottlingBatch throttle) {
-        return (DynamoDbClient) Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(),
-            new Class<?>[] {DynamoDbClient.class}, (proxy, method, args) -> {
-                if (method.getName().equals("batchWriteItem") && args[0] instanceof BatchWriteItemRequest request) {
-                    requestSizes.add(request.requestItems().values().iterator().next().size());
-                    return throttle.call(request, requestSizes.size());
-                }
-                try {
-                    return method.invoke(real, args);
-                } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                }
-            });
+        return DynamoDbServer.intercepting(real, (method, args, call) -> {
+            if (method.equals("batchWriteItem") && args[0] instanceof BatchWriteItemRequest request) {
+                requestSizes.add(request.requestItems().values().iterator().next().size());
+                return throttle.call(request, requestSizes.size());
+            }
+            return call.call();
+        });
     }
 
     private interface ThrottlingBatch {

@@ -15,8 +15,6 @@ import io.snapshotter.snapshot.SnapshotPage;
 import io.snapshotter.snapshot.StoredSnapshot;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -284,17 +282,12 @@ class DynamoDbChunkedSnapshotsTest {
     @Test
     void shouldPruneWithoutAQueryWhileTheWriterKeepsThePartitionAndQueryAgainOnceItMayBeStale() {
         List<String> queries = new ArrayList<>();
-        DynamoDbClient counting = (DynamoDbClient) Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(),
-            new Class<?>[] {DynamoDbClient.class}, (proxy, method, args) -> {
-                if (method.getName().startsWith("query")) {
-                    queries.add(method.getName());
-                }
-                try {
-                    return method.invoke(client, args);
-                } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                }
-            });
+        DynamoDbClient counting = DynamoDbServer.intercepting(client, (method, args, call) -> {
+            if (method.startsWith("query")) {
+                queries.add(method);
+            }
+            return call.call();
+        });
         store = DynamoDbBackend.open(counting, settings, snapshots.codec, meters, ProcessorFacts.NONE);
 
         for (long version = 1; version <= 4; version++) {

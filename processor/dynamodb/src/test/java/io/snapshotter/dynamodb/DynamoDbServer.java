@@ -1,6 +1,8 @@
 package io.snapshotter.dynamodb;
 
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -173,6 +175,31 @@ public final class DynamoDbServer implements AutoCloseable {
 
     public DynamoDbClient client() {
         return client(endpoint());
+    }
+
+    /** What {@link #intercepting} hands each call: the method's name and arguments, and the real client's call. */
+    public interface Interceptor {
+        Object call(String method, Object[] args, RealCall real) throws Throwable;
+    }
+
+    /** The real client's answer to the intercepted call. */
+    public interface RealCall {
+        Object call() throws Throwable;
+    }
+
+    /**
+     * {@code real} with every call going through {@code interceptor} first, which may answer it
+     * itself (throttling, say, which moto never does) or pass it on: for what no real server gives.
+     */
+    public static DynamoDbClient intercepting(DynamoDbClient real, Interceptor interceptor) {
+        return (DynamoDbClient) Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(),
+            new Class<?>[] {DynamoDbClient.class}, (proxy, method, args) -> interceptor.call(method.getName(), args, () -> {
+                try {
+                    return method.invoke(real, args);
+                } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            }));
     }
 
     /** A client of this server through {@code endpoint}. */

@@ -56,12 +56,8 @@ class ReplayIntoDynamoDbTest {
             ProcessorConfig config = config(kafka, "replay-dynamodb", dynamo.processorSettings());
             InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
 
-            Map<String, Long> versions = new HashMap<>();
             try (ProcessorApp app = ProcessorApp.start(config, registry)) {
-                produce(kafka, config, registry, versions);
-                ReadOnlyKeyValueStore<String, AggregateRecord> store = app.aggregates(TIMEOUT);
-                Await.until("every event folded", TIMEOUT, () -> versions.entrySet().stream()
-                    .allMatch(e -> store.get(e.getKey()) != null && store.get(e.getKey()).getVersion() == e.getValue()));
+                Map<String, Long> versions = produceAndFold(kafka, config, registry, app);
                 // the newest snapshot of each aggregate, at its last multiple of 5, is in the table
                 Await.until("DynamoDB has every snapshot", TIMEOUT, () -> items(client).keySet().containsAll(
                     versions.entrySet().stream().filter(e -> e.getValue() >= 5)
@@ -95,12 +91,8 @@ class ReplayIntoDynamoDbTest {
             settings.put("sink.restart.backoff.max.ms", "200");
             ProcessorConfig config = config(kafka, "replay-dynamodb-refused", settings);
             InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-            Map<String, Long> versions = new HashMap<>();
             try (ProcessorApp app = ProcessorApp.start(config, registry)) {
-                produce(kafka, config, registry, versions);
-                ReadOnlyKeyValueStore<String, AggregateRecord> store = app.aggregates(TIMEOUT);
-                Await.until("every event folded", TIMEOUT, () -> versions.entrySet().stream()
-                    .allMatch(e -> store.get(e.getKey()) != null && store.get(e.getKey()).getVersion() == e.getValue()));
+                produceAndFold(kafka, config, registry, app);
             }
 
             Replay replay = new Replay(config, registry, FoldRegistry.fromClassPath(), System.out, false);
@@ -125,6 +117,17 @@ class ReplayIntoDynamoDbTest {
         values.putAll(dynamoDb);
         values.put("dynamodb.retention.keep", "3");
         return new ProcessorConfig(values);
+    }
+
+    /** Produces the sample events and waits until {@code app} has folded them; returns each aggregate's last sequence. */
+    private static Map<String, Long> produceAndFold(EmbeddedKafka kafka, ProcessorConfig config,
+                                                    InMemorySchemaRegistry registry, ProcessorApp app) throws Exception {
+        Map<String, Long> versions = new HashMap<>();
+        produce(kafka, config, registry, versions);
+        ReadOnlyKeyValueStore<String, AggregateRecord> store = app.aggregates(TIMEOUT);
+        Await.until("every event folded", TIMEOUT, () -> versions.entrySet().stream()
+            .allMatch(e -> store.get(e.getKey()) != null && store.get(e.getKey()).getVersion() == e.getValue()));
+        return versions;
     }
 
     private static void produce(EmbeddedKafka kafka, ProcessorConfig config, InMemorySchemaRegistry registry,
