@@ -80,7 +80,7 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
     private static final long MAX_REGISTRY_BACKOFF_MS = 10_000;
 
     private final FoldSettings topology;
-    private KeyValueStore<String, AggregateRecord> aggregates;
+    private AggregateStore aggregates;
     private KeyValueStore<Bytes, byte[]> schedule;
     private KeyValueStore<String, byte[]> parkedIndex;
     private FoldMetrics metrics;
@@ -95,7 +95,7 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         super.init(context);
-        aggregates = context.getStateStore(SnapshotTopology.AGGREGATES_STORE);
+        aggregates = AggregateStore.of(context.getStateStore(SnapshotTopology.AGGREGATES_STORE));
         schedule = context.getStateStore(SnapshotTopology.SCHEDULE_STORE);
         parkedIndex = context.getStateStore(SnapshotTopology.PARKED_STORE);
         try (KeyValueIterator<String, byte[]> it = parkedIndex.all()) {
@@ -177,7 +177,9 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
             throw new Rejected(DeadLetterReason.UNKNOWN_AGGREGATE_TYPE, "no fold for aggregate type '"
                 + event.getAggregateType() + "'");
         }
-        AggregateRecord current = aggregates.get(aggregateId);
+        AggregateStore.Cached cached = aggregates.cached(aggregateId);
+        AggregateRecord current = cached == null ? null : cached.record();
+        SpecificRecord state = cached == null ? null : cached.state();
         if (current != null && !current.getAggregateType().equals(event.getAggregateType())) {
             throw new Rejected(DeadLetterReason.AGGREGATE_TYPE_MISMATCH, "aggregate '" + aggregateId + "' is a "
                 + current.getAggregateType() + ", event is for a " + event.getAggregateType());
@@ -185,13 +187,15 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
         long version = current == null ? 0 : current.getVersion();
         long sequence = event.getSequence();
         if (sequence <= version) {
-            decodePayload(fold, event.getPayload().array());  // even as a duplicate, bad bytes are reported
+            // told from the envelope; of its payload only the header is checked (registered schema of an
+            // event type of the fold), not decoded
+            payloadReader(fold, event.getPayload().array());
             skipFolded(current, event);
             return;
         }
         Parked parked = current == null ? null : current.getParked();
         if (parked != null && sequence > parked.getSequence()) {
-            hold(aggregateId, current, event);
+            hold(aggregateId, current, state, event);
         }
         if (sequence > version + 1 && topology.gapPolicy() == GapPolicy.DEAD_LETTER) {
             throw new Rejected(DeadLetterReason.SEQUENCE_GAP, "sequence " + sequence + " after version "
@@ -200,10 +204,10 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
 
         long now = clockTime();
         if (current != null && current.getEventsSinceSnapshot() > 0 && current.getSnapshotDueTime() <= now) {
-            current = snapshot(aggregateId, current, SnapshotReason.TIME, timeSnapshotAt(current, now));
+            current = snapshot(aggregateId, current, state, SnapshotReason.TIME, timeSnapshotAt(current, now));
         }
         try {
-            foldNext(aggregateId, current, fold, event, now);
+            foldNext(aggregateId, current, state, fold, event, now);
         } catch (Rejected rejected) {
             park(aggregateId, current, event, rejected, now);
             throw rejected;
@@ -229,10 +233,10 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
     }
 
     /** A later event of a parked aggregate: held back, counted on the aggregate. */
-    private void hold(String aggregateId, AggregateRecord current, EventEnvelope event) {
-        Parked parked = current.getParked();
-        parked.setEventsHeld(parked.getEventsHeld() + 1);
-        aggregates.put(aggregateId, current);
+    private void hold(String aggregateId, AggregateRecord current, SpecificRecord state, EventEnvelope event) {
+        Parked parked = Parked.newBuilder(current.getParked()).setEventsHeld(current.getParked().getEventsHeld() + 1)
+            .build();
+        aggregates.update(aggregateId, withParked(current, parked), state);
         throw new Rejected(DeadLetterReason.AGGREGATE_PARKED, "aggregate '" + aggregateId + "' is parked at sequence "
             + parked.getSequence() + " (" + parked.getReason() + ": " + parked.getError() + ", at "
             + Instant.ofEpochMilli(parked.getParkedAt()) + "); sequence " + event.getSequence()
@@ -240,11 +244,11 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
     }
 
     /** Folds the aggregate's next event (or, with gaps folded, a later one); a rejection parks the aggregate. */
-    private void foldNext(String aggregateId, AggregateRecord current, RegisteredFold fold, EventEnvelope event,
-                          long now) {
+    private void foldNext(String aggregateId, AggregateRecord current, SpecificRecord cachedState, RegisteredFold fold,
+                          EventEnvelope event, long now) {
         SpecificRecord payload = decodePayload(fold, event.getPayload().array());
         SpecificRecord state = current == null || !current.getState().hasRemaining() ? null
-            : decodeStoredState(current, fold);
+            : cachedState != null ? cachedState : decodeStoredState(current, fold);
         SpecificRecord next;
         int foldVersion;
         try {
@@ -299,52 +303,55 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
                 event.getTimestamp().toEpochMilli(), 1L, 0L, now, SnapshotPolicy.NEVER, foldVersion, nextState, null,
                 new ArrayList<>());
         } else {
-            // the store hands out a fresh copy on every get, so it is updated in place: a builder
-            // would deep-copy the old state only to replace it
-            updated = current;
-            if (sequence > current.getVersion() + 1) {
-                recordSkipped(updated, current.getVersion() + 1, sequence - 1);
-            }
-            if (current.getParked() != null && sequence >= current.getParked().getSequence()) {
+            // a new record (the cached one is shared with readers), sharing what did not change
+            List<SkippedRange> skipped = sequence > current.getVersion() + 1
+                ? withSkipped(current.getSkipped(), current.getVersion() + 1, sequence - 1) : current.getSkipped();
+            Parked parkedAfter = current.getParked();
+            if (parkedAfter != null && sequence >= parkedAfter.getSequence()) {
                 LOG.info("Task {}: aggregate '{}' un-parked: sequence {} folded ({} events were held back)",
-                    context().taskId(), aggregateId, sequence, current.getParked().getEventsHeld());
-                updated.setParked(null);
+                    context().taskId(), aggregateId, sequence, parkedAfter.getEventsHeld());
+                parkedAfter = null;
                 unparked = true;
             }
-            updated.setVersion(sequence);
-            updated.setLastEventId(event.getEventId());
-            updated.setLastEventTimestamp(event.getTimestamp().toEpochMilli());
-            updated.setEventsSinceSnapshot(pendingBefore + 1);
-            updated.setFoldVersion(foldVersion);
-            updated.setState(nextState);
+            updated = new AggregateRecord(current.getAggregateType(), sequence, event.getEventId(),
+                event.getTimestamp().toEpochMilli(), pendingBefore + 1, current.getLastSnapshotVersion(),
+                current.getLastSnapshotTime(), current.getSnapshotDueTime(), foldVersion, nextState, parkedAfter, skipped);
         }
         if (unparked) {
             parkedIndex.delete(aggregateId);
             parkedCount--;
         }
         if (dueNow) {
-            snapshot(aggregateId, updated, SnapshotReason.COUNT, now);
+            snapshot(aggregateId, updated, next, SnapshotReason.COUNT, now);
         } else {
             if (dueTime != SnapshotPolicy.NEVER) {
                 schedule.put(scheduleKey(dueTime, aggregateId), NOTHING);
-                updated.setSnapshotDueTime(dueTime);
+                updated.setSnapshotDueTime(dueTime);  // not shared yet
                 scanFrom = Math.min(scanFrom, dueTime);
             }
-            aggregates.put(aggregateId, updated);
+            aggregates.update(aggregateId, updated, next);
         }
         metrics.eventFolded();
         topology.listener().eventFolded();
     }
 
-    private static void recordSkipped(AggregateRecord record, long from, long to) {
-        List<SkippedRange> skipped = new ArrayList<>(record.getSkipped());
+    private static List<SkippedRange> withSkipped(List<SkippedRange> before, long from, long to) {
+        List<SkippedRange> skipped = new ArrayList<>(before);
         skipped.add(new SkippedRange(from, to));
         if (skipped.size() > MAX_SKIPPED_RANGES) {
             SkippedRange merged = new SkippedRange(skipped.get(0).getFrom(), skipped.get(1).getTo());
             skipped.remove(0);
             skipped.set(0, merged);
         }
-        record.setSkipped(skipped);
+        return skipped;
+    }
+
+    /** A copy of {@code record} (sharing its fields) with {@code parked}. */
+    private static AggregateRecord withParked(AggregateRecord record, Parked parked) {
+        return new AggregateRecord(record.getAggregateType(), record.getVersion(), record.getLastEventId(),
+            record.getLastEventTimestamp(), record.getEventsSinceSnapshot(), record.getLastSnapshotVersion(),
+            record.getLastSnapshotTime(), record.getSnapshotDueTime(), record.getFoldVersion(), record.getState(), parked,
+            record.getSkipped());
     }
 
     /**
@@ -360,12 +367,12 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
         Parked parked = new Parked(event.getSequence(), event.getEventId(), rejected.reason.name(), rejected.getMessage(),
             context().currentSystemTimeMs(), source.map(m -> m.topic()).orElse(""),
             source.map(m -> m.partition()).orElse(-1), source.map(m -> m.offset()).orElse(-1L), 0L);
-        AggregateRecord record = current != null ? current
+        boolean wasParked = current != null && current.getParked() != null;
+        AggregateRecord record = current != null ? withParked(current, parked)
             : new AggregateRecord(event.getAggregateType(), 0L, "", 0L, 0L, 0L, now, SnapshotPolicy.NEVER, 0, NO_STATE,
-                null, new ArrayList<>());
-        boolean wasParked = record.getParked() != null;
-        record.setParked(parked);
-        aggregates.put(aggregateId, record);
+                parked, new ArrayList<>());
+        // without the decoded state, which the fold may have changed before it was rejected
+        aggregates.update(aggregateId, record, null);
         if (!wasParked) {
             parkedIndex.put(aggregateId, NOTHING);
             parkedCount++;
@@ -386,7 +393,8 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
         } catch (IllegalArgumentException e) {
             throw new Rejected(DeadLetterReason.UNDECODABLE, "snapshot request: " + e.getMessage());
         }
-        AggregateRecord current = aggregates.get(aggregateId);
+        AggregateStore.Cached cached = aggregates.cached(aggregateId);
+        AggregateRecord current = cached == null ? null : cached.record();
         if (current == null || current.getEventsSinceSnapshot() == 0) {
             LOG.info("Task {}: snapshot request {} by {} for '{}' skipped: {}", context().taskId(), request.requestId(),
                 request.requestedBy(), aggregateId, current == null ? "no such aggregate"
@@ -397,7 +405,7 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
         Headers headers = new RecordHeaders()
             .add(SnapshotRequest.REQUEST_ID_HEADER, request.requestId().getBytes(StandardCharsets.UTF_8))
             .add(SnapshotRequest.REQUESTED_BY_HEADER, request.requestedBy().getBytes(StandardCharsets.UTF_8));
-        snapshot(aggregateId, current, SnapshotReason.MANUAL, clockTime(), headers);
+        snapshot(aggregateId, current, cached.state(), SnapshotReason.MANUAL, clockTime(), headers);
     }
 
     /** Punctuator: snapshots the aggregates whose pending events are due by {@code timestamp}. */
@@ -418,22 +426,27 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
             ? Math.max(scanFrom, timestamp + 1) : dueTimeOf(due.get(due.size() - 1));
         for (Bytes key : due) {
             String aggregateId = aggregateIdOf(key);
-            AggregateRecord current = aggregates.get(aggregateId);
+            AggregateStore.Cached cached = aggregates.cached(aggregateId);
+            AggregateRecord current = cached == null ? null : cached.record();
             if (current != null && current.getEventsSinceSnapshot() > 0 && current.getSnapshotDueTime() == dueTimeOf(key)) {
-                snapshot(aggregateId, current, SnapshotReason.TIME, timeSnapshotAt(current, timestamp));
+                snapshot(aggregateId, current, cached.state(), SnapshotReason.TIME, timeSnapshotAt(current, timestamp));
             } else {
                 schedule.delete(key);
             }
         }
     }
 
-    private AggregateRecord snapshot(String aggregateId, AggregateRecord current, SnapshotReason reason, long at) {
-        return snapshot(aggregateId, current, reason, at, new RecordHeaders());
+    private AggregateRecord snapshot(String aggregateId, AggregateRecord current, SpecificRecord state,
+                                     SnapshotReason reason, long at) {
+        return snapshot(aggregateId, current, state, reason, at, new RecordHeaders());
     }
 
-    /** Emits a snapshot of {@code current} with {@code headers}, stores the reset bookkeeping and returns it. */
-    private AggregateRecord snapshot(String aggregateId, AggregateRecord current, SnapshotReason reason, long at,
-                                     Headers headers) {
+    /**
+     * Emits a snapshot of {@code current} (whose state decoded is {@code state}, or null) with
+     * {@code headers}, stores the reset bookkeeping and returns it.
+     */
+    private AggregateRecord snapshot(String aggregateId, AggregateRecord current, SpecificRecord state,
+                                     SnapshotReason reason, long at, Headers headers) {
         Snapshot snapshot = topology.snapshots().snapshotOf(aggregateId, aggregateId, current, at, reason);
         context().forward(new Record<>(aggregateId, snapshot, at, headers), SnapshotTopology.SNAPSHOTS_SINK);
         if (current.getSnapshotDueTime() != SnapshotPolicy.NEVER) {
@@ -443,7 +456,7 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
         AggregateRecord after = new AggregateRecord(current.getAggregateType(), current.getVersion(),
             current.getLastEventId(), current.getLastEventTimestamp(), 0L, current.getVersion(), at,
             SnapshotPolicy.NEVER, current.getFoldVersion(), current.getState(), current.getParked(), current.getSkipped());
-        aggregates.put(aggregateId, after);
+        aggregates.update(aggregateId, after, state);
         metrics.snapshotEmitted(current.getAggregateType(), reason, snapshot.getState().remaining(),
             current.getEventsSinceSnapshot());
         topology.listener().snapshotTaken(snapshot);
@@ -511,6 +524,16 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
     }
 
     private SpecificRecord decodePayload(RegisteredFold fold, byte[] payload) {
+        Schema reader = payloadReader(fold, payload);
+        try {
+            return (SpecificRecord) topology.codec().decode(payload, reader);
+        } catch (SerializationException e) {
+            throw new Rejected(DeadLetterReason.UNDECODABLE, "payload: " + e.getMessage());
+        }
+    }
+
+    /** The fold's reader schema for the payload's writer schema, read from its wire-format header. */
+    private Schema payloadReader(RegisteredFold fold, byte[] payload) {
         Schema writer;
         try {
             writer = topology.codec().writerSchemaOf(payload);
@@ -522,11 +545,7 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
             throw new Rejected(DeadLetterReason.UNKNOWN_EVENT_TYPE, writer.getFullName() + " is not an event of "
                 + fold.fold().aggregateType());
         }
-        try {
-            return (SpecificRecord) topology.codec().decode(payload, reader);
-        } catch (SerializationException e) {
-            throw new Rejected(DeadLetterReason.UNDECODABLE, "payload: " + e.getMessage());
-        }
+        return reader;
     }
 
     /** The stored state under the fold's state type; one it cannot read (an incompatible change) rejects the event. */

@@ -94,13 +94,15 @@ public final class SnapshotTopology {
             config.getInt(TopologyConfig.SNAPSHOT_COMPRESSION_MIN_BYTES));
         FoldSettings context = new FoldSettings(config, folds, codec, snapshots, meters, listener);
 
-        StoreBuilder<?> aggregates = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AGGREGATES_STORE),
-                Serdes.String(),
-                new SpecificAvroSerde<>(codec, AggregateRecord.class, SubjectNameStrategy.RECORD_NAME, false, autoRegister))
-            .withCachingEnabled()
-            // a state up to snapshot.max.bytes fits its changelog (the broker's default is 1 MiB)
-            .withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-                Integer.toString(config.maxStateRecordBytes())));
+        // Kafka Streams' byte cache is off for it: the store caches aggregates as objects itself
+        StoreBuilder<?> aggregates = AggregateStore.builder(Stores.keyValueStoreBuilder(
+                    Stores.persistentKeyValueStore(AGGREGATES_STORE), Serdes.String(),
+                    new SpecificAvroSerde<>(codec, AggregateRecord.class, SubjectNameStrategy.RECORD_NAME, false,
+                        autoRegister))
+                // a state up to snapshot.max.bytes fits its changelog (the broker's default is 1 MiB)
+                .withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                    Integer.toString(config.maxStateRecordBytes()))),
+            new AggregateStore.Budget(config.aggregatesCacheMaxBytes()));
         StoreBuilder<?> parked = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PARKED_STORE),
                 Serdes.String(), Serdes.ByteArray())
             .withCachingEnabled();

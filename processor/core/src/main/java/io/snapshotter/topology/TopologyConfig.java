@@ -47,6 +47,7 @@ public final class TopologyConfig extends AbstractConfig {
     public static final String SNAPSHOT_COMPRESSION_MIN_BYTES = "snapshot.compression.min.bytes";
     public static final String SEQUENCE_GAP_POLICY = "sequence.gap.policy";
     public static final String SNAPSHOT_MAX_BYTES = "snapshot.max.bytes";
+    public static final String AGGREGATES_CACHE_MAX_BYTES = "aggregates.cache.max.bytes";
 
     /** Whether an event with a sequence beyond version + 1 is dead-lettered or folded anyway. */
     public enum GapPolicy { DEAD_LETTER, FOLD }
@@ -92,7 +93,11 @@ public final class TopologyConfig extends AbstractConfig {
         .define(SNAPSHOT_MAX_BYTES, Type.INT, 4 * 1024 * 1024, ConfigDef.Range.between(1024, 64 * 1024 * 1024),
             Importance.MEDIUM, "Largest encoded state an aggregate may have: an event that would make it larger is "
                 + "dead-lettered as STATE_TOO_LARGE (the aggregate parked). The snapshot topic, the store's changelog "
-                + "and the producer are sized to hold it.");
+                + "and the producer are sized to hold it.")
+        .define(AGGREGATES_CACHE_MAX_BYTES, Type.LONG, 64L * 1024 * 1024, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+            "Heap for the cache of aggregates as objects (state decoded) in front of RocksDB, shared by the instance's "
+                + "tasks: hot aggregates fold without being read or decoded, and each changed one is written to RocksDB "
+                + "and its changelog once per commit. Estimated per aggregate: 320 bytes plus 3x its encoded state.");
 
     private final String applicationId;
     private final RegistryConfig registry;
@@ -158,6 +163,11 @@ public final class TopologyConfig extends AbstractConfig {
 
     public GapPolicy gapPolicy() {
         return GapPolicy.valueOf(getString(SEQUENCE_GAP_POLICY).toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+
+    /** Heap the cache of aggregates may use ({@value #AGGREGATES_CACHE_MAX_BYTES}). */
+    public long aggregatesCacheMaxBytes() {
+        return getLong(AGGREGATES_CACHE_MAX_BYTES);
     }
 
     /** Largest encoded state of an aggregate ({@value #SNAPSHOT_MAX_BYTES}). */

@@ -1,0 +1,173 @@
+package io.snapshotter.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.snapshotter.registry.InMemorySchemaRegistry;
+import io.snapshotter.registry.SubjectNameStrategy;
+import io.snapshotter.schema.store.AggregateRecord;
+import io.snapshotter.serde.AvroWireCodec;
+import io.snapshotter.serde.SpecificAvroSerde;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The aggregates store's cache over an inner store (in memory here; RocksDB in the topology): what
+ * readers see before and after a commit, the merge of unwritten aggregates into scans, the budget.
+ */
+class AggregateStoreTest {
+
+    private final List<AggregateStore> opened = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        opened.forEach(AggregateStore::close);
+    }
+
+    /** The store, and the inner store under it, which only sees what the cache wrote. */
+    private record Stores2(AggregateStore store, KeyValueStore<String, AggregateRecord> inner) {
+    }
+
+    private Stores2 open(long budgetBytes) {
+        var serde = new SpecificAvroSerde<>(new AvroWireCodec(new InMemorySchemaRegistry()), AggregateRecord.class,
+            SubjectNameStrategy.RECORD_NAME, false, true);
+        var inner = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SnapshotTopology.AGGREGATES_STORE),
+            Serdes.String(), serde).withLoggingDisabled();
+        AggregateStore store = AggregateStore.builder(inner, new AggregateStore.Budget(budgetBytes)).build();
+        MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+        store.init(context.getStateStoreContext(), store);
+        opened.add(store);
+        return new Stores2(store, innerOf(store));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static KeyValueStore<String, AggregateRecord> innerOf(AggregateStore store) {
+        try {
+            var field = AggregateStore.class.getDeclaredField("rocksDb");
+            field.setAccessible(true);
+            return (KeyValueStore<String, AggregateRecord>) field.get(store);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static AggregateRecord record(long version, int stateBytes) {
+        return new AggregateRecord("Counter", version, "e-" + version, 0L, version, 0L, 0L, Long.MAX_VALUE, 1,
+            ByteBuffer.wrap(new byte[stateBytes]), null, new ArrayList<>());
+    }
+
+    @Test
+    void shouldServeAnUpdateToReadersAtOnceButWriteItToTheInnerStoreOnlyWhenTheCacheIsFlushed() {
+        Stores2 s = open(1 << 20);
+        AggregateRecord updated = record(3, 10);
+
+        s.store().update("a-1", updated, null);
+
+        AggregateRecord read = s.store().get("a-1");
+        assertThat(read).isEqualTo(updated).isNotSameAs(updated);
+        assertThat(s.store().cached("a-1").record()).isSameAs(updated);
+        assertThat(s.inner().get("a-1")).isNull();
+        assertThat(s.store().dirtyCount()).isEqualTo(1);
+
+        s.store().flushCache();
+
+        assertThat(s.inner().get("a-1")).isEqualTo(updated);
+        assertThat(s.store().dirtyCount()).isZero();
+    }
+
+    @Test
+    void shouldWriteAnAggregateChangedManyTimesBetweenCommitsOnceWithItsLastValue() {
+        Stores2 s = open(1 << 20);
+        for (long v = 1; v <= 50; v++) {
+            s.store().update("a-1", record(v, 10), null);
+        }
+        assertThat(s.store().dirtyCount()).isEqualTo(1);
+
+        s.store().flushCache();
+
+        assertThat(s.inner().get("a-1").getVersion()).isEqualTo(50);
+    }
+
+    @Test
+    void shouldMergeUnwrittenAggregatesIntoScansInKeyOrderAndHideDeletedOnes() {
+        Stores2 s = open(1 << 20);
+        s.store().update("a", record(1, 1), null);
+        s.store().update("c", record(1, 1), null);
+        s.store().update("e", record(1, 1), null);
+        s.store().flushCache();
+        s.store().update("b", record(2, 1), null);
+        s.store().update("c", record(5, 1), null);
+        s.store().delete("e");
+        s.store().update("f", record(1, 1), null);
+
+        List<KeyValue<String, Long>> all = new ArrayList<>();
+        try (KeyValueIterator<String, AggregateRecord> it = s.store().all()) {
+            it.forEachRemaining(kv -> all.add(KeyValue.pair(kv.key, kv.value.getVersion())));
+        }
+        List<String> range = new ArrayList<>();
+        try (KeyValueIterator<String, AggregateRecord> it = s.store().range("b", "e")) {
+            it.forEachRemaining(kv -> range.add(kv.key));
+        }
+
+        assertThat(all).containsExactly(KeyValue.pair("a", 1L), KeyValue.pair("b", 2L), KeyValue.pair("c", 5L),
+            KeyValue.pair("f", 1L));
+        assertThat(range).containsExactly("b", "c");
+        assertThat(s.store().get("e")).isNull();
+        assertThat(s.inner().get("e")).isNotNull();
+        s.store().flushCache();
+        assertThat(s.inner().get("e")).isNull();
+    }
+
+    @Test
+    void shouldKeepItsEntriesWithinTheBudgetWritingAChangedAggregateWhenItIsEvicted() {
+        long entry = AggregateStore.ENTRY_OVERHEAD_BYTES + 2 * "a-00".length() + 100;
+        Stores2 s = open(10 * entry);
+
+        for (int i = 0; i < 40; i++) {
+            s.store().update(String.format("a-%02d", i), record(i + 1, 100), null);
+        }
+
+        assertThat(s.store().cachedCount()).isEqualTo(10);
+        // the 30 least recently used were evicted, written as they went; the rest wait for the commit
+        for (int i = 0; i < 30; i++) {
+            assertThat(s.inner().get(String.format("a-%02d", i)).getVersion()).isEqualTo(i + 1);
+        }
+        assertThat(s.inner().get("a-35")).isNull();
+        assertThat(s.store().get("a-35").getVersion()).isEqualTo(36);
+        assertThat(s.store().cached("a-03").record().getVersion()).isEqualTo(4);  // read back from the inner store
+    }
+
+    @Test
+    void shouldShareTheBudgetBetweenTheOpenStores() {
+        AggregateStore.Budget budget = new AggregateStore.Budget(1200);
+        budget.opened();
+        assertThat(budget.share()).isEqualTo(1200);
+        budget.opened();
+        budget.opened();
+        assertThat(budget.share()).isEqualTo(400);
+        budget.closed();
+        assertThat(budget.share()).isEqualTo(600);
+    }
+
+    @Test
+    void shouldDropWhatItHasNotWrittenWhenKafkaStreamsClearsTheCache() {
+        Stores2 s = open(1 << 20);
+        s.store().update("a-1", record(1, 1), null);
+        s.store().flushCache();
+        s.store().update("a-1", record(2, 1), null);
+
+        s.store().clearCache();
+        s.store().flushCache();
+
+        assertThat(s.store().get("a-1").getVersion()).isEqualTo(1);
+        assertThat(s.inner().get("a-1").getVersion()).isEqualTo(1);
+    }
+}
