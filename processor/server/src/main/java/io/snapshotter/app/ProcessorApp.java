@@ -183,7 +183,8 @@ public final class ProcessorApp implements AutoCloseable {
             if (http) {
                 closing.push(server);
             }
-            int largestEvent = setUpTopics(config);
+            Topics topics = setUpTopics(config);
+            int largestEvent = topics.largestEvent();
             SnapshotBackend storage = storageOpener.get();
             closing.push(storage.closer());
             Properties props = config.streamsProperties();
@@ -217,7 +218,7 @@ public final class ProcessorApp implements AutoCloseable {
                 closing.push(requests);
                 InteractiveQueries queries = InteractiveQueries.over(streams, lifecycle, self, new InteractiveQueries.StandbyReads(
                         httpSettings.standbyReads(), httpSettings.standbyMaxLag()),
-                    registry, storage.writer());
+                    registry, storage.writer(), topics.eventPartitions());
                 ConsoleSources console = new ConsoleSources(new KafkaStreamsAssignments(streams), activity,
                     storage.writer(), storage.writerLag());
                 HttpApi.serve(server, httpSettings, new HttpApi.Sources(self, queries, storage.history(),
@@ -278,8 +279,17 @@ public final class ProcessorApp implements AutoCloseable {
         }
     }
 
-    /** Sets up and checks the topics; returns the largest record the events topic accepts. */
-    private static int setUpTopics(ProcessorConfig config) throws InterruptedException {
+    /**
+     * What the start needs to know of the topics once set up.
+     *
+     * @param largestEvent    the largest record the events topic accepts
+     * @param eventPartitions the events topic's partitions, which are the aggregates store's
+     */
+    private record Topics(int largestEvent, int eventPartitions) {
+    }
+
+    /** Sets up and checks the topics. */
+    private static Topics setUpTopics(ProcessorConfig config) throws InterruptedException {
         try (Admin admin = Admin.create(config.streamsProperties())) {
             if (config.getBoolean(ProcessorConfig.TOPICS_CREATE)) {
                 TopicSetup.ensureTopics(admin, config);
@@ -287,7 +297,8 @@ public final class ProcessorApp implements AutoCloseable {
                 TopicSetup.requireCompacted(admin, config.snapshotsTopic());
                 TopicSetup.requireCoPartitioned(admin, config);
             }
-            return TopicSetup.ensureRecordSizes(admin, config);
+            return new Topics(TopicSetup.ensureRecordSizes(admin, config),
+                TopicSetup.partitionsOf(admin, config.eventsTopic()));
         } catch (ExecutionException e) {
             throw new IllegalStateException("Cannot check topic '" + config.snapshotsTopic() + "': "
                 + e.getCause().getMessage(), e.getCause());

@@ -150,7 +150,7 @@ final class TopicSetup {
     }
 
     /** Partitions of {@code topic}. */
-    private static int partitionsOf(Admin admin, String topic) throws ExecutionException, InterruptedException {
+    static int partitionsOf(Admin admin, String topic) throws ExecutionException, InterruptedException {
         return onceKnown(() -> admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size());
     }
 

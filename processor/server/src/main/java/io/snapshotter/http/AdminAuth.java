@@ -29,15 +29,15 @@ final class AdminAuth {
      */
     Optional<ApiResponse> check(String authorization) {
         if (token.isEmpty()) {
-            return Optional.of(ApiResponse.error(404, "the admin endpoints are off: no http.admin.token is configured"));
+            return Optional.of(ApiResponse.problem(Problem.ADMIN_OFF, "the admin endpoints are off: no http.admin.token is configured"));
         }
         if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return Optional.of(ApiResponse.error(401, "an admin call needs 'Authorization: Bearer <token>'")
+            return Optional.of(ApiResponse.problem(Problem.ADMIN_TOKEN_MISSING, "an admin call needs 'Authorization: Bearer <token>'")
                 .withHeader("WWW-Authenticate", "Bearer realm=\"snapshotter-admin\""));
         }
         byte[] presented = authorization.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);
         if (!MessageDigest.isEqual(presented, token.get())) {
-            return Optional.of(ApiResponse.error(403, "the bearer token is not the admin token"));
+            return Optional.of(ApiResponse.problem(Problem.ADMIN_TOKEN_WRONG, "the bearer token is not the admin token"));
         }
         return Optional.empty();
     }

@@ -69,9 +69,9 @@ final class AdminRoutes {
             JsonNode aggregate = parse(current);
             long version = aggregate.path("version").asLong();
             if (aggregate.path("eventsSinceSnapshot").asLong() == 0) {
-                return ApiResponse.json(409, Json.object().put("status", 409).put("error", "Conflict")
-                    .put("reason", "nothing was folded since the snapshot at version " + version)
-                    .put("aggregateId", aggregateId).put("version", version));
+                return ApiResponse.problem(Problem.NOTHING_TO_SNAPSHOT,
+                        "nothing was folded since the snapshot at version " + version)
+                    .withExtension("aggregateId", aggregateId).withExtension("version", version);
             }
             String requestedBy = caller.requestBy() == null ? principal : principal + " (" + caller.requestBy() + ")";
             SnapshotRequest snapshotRequest = new SnapshotRequest(UUID.randomUUID().toString(), requestedBy, note,
@@ -79,8 +79,9 @@ final class AdminRoutes {
             try {
                 requests.submit(aggregateId, snapshotRequest);
             } catch (SnapshotRequestFailedException e) {
-                return ApiResponse.unavailable("the snapshot request was not written: " + e.getMessage(),
-                    retryAfterSeconds);
+                return ApiResponse.unavailable(Problem.SNAPSHOT_REQUEST_FAILED,
+                    "the snapshot request of '" + aggregateId + "' was not written; try again", retryAfterSeconds)
+                    .logging(e.toString());
             }
             return ApiResponse.json(202, Json.object()
                 .put("status", "accepted")
@@ -96,12 +97,13 @@ final class AdminRoutes {
     ApiResponse cleanup(ApiRequest request) {
         return audited(request, "snapshots.cleanup", null, caller -> {
             if (retention.isEmpty()) {
-                return ApiResponse.error(503, SnapshotRoutes.NOT_CONFIGURED);
+                return SnapshotRoutes.notConfigured();
             }
             Sweep started = new Sweep("running", clock.instant(), null, null, null);
             Sweep before = sweep.get();
             if (before.status().equals("running") || !sweep.compareAndSet(before, started)) {
-                return ApiResponse.json(409, sweep.get().toJson().put("error", "a retention sweep is running already"));
+                return ApiResponse.problem(Problem.SWEEP_RUNNING, "a retention sweep is running already; its status is at "
+                    + CLEANUP).withExtension("sweep", sweep.get().toJson());
             }
             Thread worker = new Thread(() -> runSweep(started), "retention-sweep");
             worker.setDaemon(true);
@@ -113,7 +115,7 @@ final class AdminRoutes {
     /** The last (or the running) retention sweep: status, times, counts or error. */
     ApiResponse cleanupStatus(ApiRequest request) {
         return audited(request, "snapshots.cleanup.status", null, caller -> retention.isEmpty()
-            ? ApiResponse.error(503, SnapshotRoutes.NOT_CONFIGURED)
+            ? SnapshotRoutes.notConfigured()
             : ApiResponse.json(200, sweep.get().toJson()));
     }
 
@@ -180,18 +182,18 @@ final class AdminRoutes {
         try {
             json = Json.parse(body);
         } catch (IOException e) {
-            throw new ApiException(400, "the body is not JSON: "
+            throw new ApiException(Problem.INVALID_BODY, "the body is not JSON: "
                 + (e instanceof JsonProcessingException syntax ? syntax.getOriginalMessage() : e.getMessage()));
         }
         if (!json.isObject()) {
-            throw new ApiException(400, "the body must be a JSON object like {\"note\": \"why\"}");
+            throw new ApiException(Problem.INVALID_BODY, "the body must be a JSON object like {\"note\": \"why\"}");
         }
         JsonNode note = json.get("note");
         if (note == null || note.isNull()) {
             return null;
         }
         if (!note.isTextual() || note.asText().length() > MAX_NOTE_LENGTH) {
-            throw new ApiException(400, "note must be text of at most " + MAX_NOTE_LENGTH + " characters");
+            throw new ApiException(Problem.INVALID_BODY, "note must be text of at most " + MAX_NOTE_LENGTH + " characters");
         }
         return note.asText();
     }
@@ -214,8 +216,11 @@ final class AdminRoutes {
         }
     }
 
-    /** The response's reason (errors) or its body (successes), for the audit log. */
+    /** The problem's detail (errors) or the body (successes), for the audit log. */
     private static String detail(ApiResponse response) {
+        if (response.problem() != null) {
+            return response.problem().detail();
+        }
         try {
             JsonNode body = Json.parse(response.body());
             return body.has("reason") ? body.get("reason").asText() : body.toString();

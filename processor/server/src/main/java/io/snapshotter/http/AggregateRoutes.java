@@ -62,20 +62,35 @@ final class AggregateRoutes {
                 "owner " + owner + " did not answer (" + e + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return ApiResponse.unavailable("interrupted while asking owner " + owner, retryAfterSeconds);
+            return ownerUnavailable(aggregateId).logging("interrupted while asking owner " + owner);
         }
     }
 
+    /**
+     * @param ownerProblem why the owner on another instance did not answer (for the log only: it names
+     *                     the owner); null when it was not asked
+     */
     private ApiResponse answer(String aggregateId, AggregateLookup lookup, String ownerProblem) {
         if (lookup instanceof Found found) {
             return served(ApiResponse.json(200, toJson(found.aggregate())), found.servedFrom());
         }
         if (lookup instanceof NotFound notFound) {
-            return served(ApiResponse.error(404, "no aggregate '" + aggregateId + "'"), notFound.servedFrom());
+            return served(ApiResponse.problem(Problem.AGGREGATE_NOT_FOUND, "no aggregate '" + aggregateId + "'"),
+                notFound.servedFrom());
         }
+        // the reasons name partitions and instances: the log has them, the caller a correlation id
         String reason = lookup instanceof NotReady notReady ? notReady.reason()
             : "owned by " + ((OnAnotherInstance) lookup).owner() + ", which is not asked again from here";
-        return ApiResponse.unavailable(ownerProblem == null ? reason : ownerProblem + "; " + reason, retryAfterSeconds);
+        if (ownerProblem != null) {
+            return ownerUnavailable(aggregateId).logging(ownerProblem + "; " + reason);
+        }
+        return ApiResponse.unavailable(Problem.STORE_NOT_READY, "the store holding '" + aggregateId
+            + "' cannot answer now (a rebalance or a restore is under way); try again", retryAfterSeconds).logging(reason);
+    }
+
+    private ApiResponse ownerUnavailable(String aggregateId) {
+        return ApiResponse.unavailable(Problem.INSTANCE_UNAVAILABLE, "the instance that holds '" + aggregateId
+            + "' did not answer, and no copy here may answer for it; try again", retryAfterSeconds);
     }
 
     private ApiResponse served(ApiResponse response, ServedFrom servedFrom) {

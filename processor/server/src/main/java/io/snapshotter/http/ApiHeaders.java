@@ -16,7 +16,7 @@ public final class ApiHeaders {
     public static final String LAG = "X-Snapshotter-Lag";
     /** Free text naming who makes an admin call, written to the audit log beside the token's principal. */
     public static final String REQUEST_BY = "X-Request-By";
-    /** Of a 500: the id under which the processor's log has the failure; the response says nothing more of it. */
+    /** Of a 5xx: the id under which the processor's log has the details; the problem body carries it as {@code correlationId}. */
     public static final String CORRELATION_ID = "X-Snapshotter-Correlation-Id";
 
     private ApiHeaders() {

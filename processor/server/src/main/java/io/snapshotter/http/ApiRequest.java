@@ -59,11 +59,11 @@ final class ApiRequest {
         try (InputStream in = exchange.getRequestBody()) {
             byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
             if (body.length > MAX_BODY_BYTES) {
-                throw new ApiException(413, "request body over " + MAX_BODY_BYTES + " bytes");
+                throw new ApiException(Problem.BODY_TOO_LARGE, "request body over " + MAX_BODY_BYTES + " bytes");
             }
             return body;
         } catch (IOException e) {
-            throw new ApiException(400, "cannot read the request body: " + e.getMessage());
+            throw new ApiException(Problem.INVALID_BODY, "cannot read the request body");
         }
     }
 
@@ -82,7 +82,7 @@ final class ApiRequest {
             try {
                 values.putIfAbsent(PathCodec.decode(name), PathCodec.decode(value.replace('+', ' ')));
             } catch (IllegalArgumentException e) {
-                throw new ApiException(400, "malformed query string: " + e.getMessage());
+                throw new ApiException(Problem.INVALID_PARAMETER, "malformed query string: " + e.getMessage());
             }
         }
         return values;

@@ -142,9 +142,9 @@ public final class ApiServer implements AutoCloseable {
         try {
             lookups.execute(() -> answer(exchange, started, match));
         } catch (RejectedExecutionException e) {
-            respond(exchange, started, match.template(), ApiResponse.unavailable("too many requests waiting ("
-                + lookups.getQueue().size() + " queued for " + lookups.getMaximumPoolSize() + " threads)",
-                retryAfterSeconds));
+            respond(exchange, started, match.template(), ApiResponse.unavailable(Problem.OVERLOADED,
+                "too many requests are waiting for this instance; try again", retryAfterSeconds)
+                .logging(lookups.getQueue().size() + " queued for " + lookups.getMaximumPoolSize() + " threads"));
         }
     }
 
@@ -154,9 +154,9 @@ public final class ApiServer implements AutoCloseable {
         try {
             if (match.handler() == null) {
                 response = match.allowed().isEmpty()
-                    ? ApiResponse.error(404, "no such endpoint: " + exchange.getRequestMethod() + " "
-                        + exchange.getRequestURI().getRawPath())
-                    : ApiResponse.error(405, exchange.getRequestMethod() + " is not allowed here")
+                    ? ApiResponse.problem(Problem.ENDPOINT_NOT_FOUND, "no such endpoint: "
+                        + exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath())
+                    : ApiResponse.problem(Problem.METHOD_NOT_ALLOWED, exchange.getRequestMethod() + " is not allowed here")
                         .withHeader("Allow", String.join(", ", match.allowed()));
             } else {
                 response = match.handler().handle(new ApiRequest(exchange, match.template(), match.params()));
@@ -168,13 +168,34 @@ public final class ApiServer implements AutoCloseable {
             String correlationId = UUID.randomUUID().toString();
             LOG.error("{} {} failed (correlation id {})", exchange.getRequestMethod(), exchange.getRequestURI(),
                 correlationId, e);
-            response = ApiResponse.error(500, "internal error; the processor's log has it under correlation id "
-                + correlationId).withHeader(ApiHeaders.CORRELATION_ID, correlationId);
+            response = ApiResponse.problem(Problem.INTERNAL_ERROR, "the processor failed to answer; its log has why, "
+                + "under the correlation id").answering(exchange.getRequestURI().getRawPath(), correlationId);
         }
         respond(exchange, started, route, response);
     }
 
-    private void respond(HttpExchange exchange, long started, String route, ApiResponse response) {
+    /**
+     * A problem of a route, completed: its {@code instance} is the request path, and a 5xx gets a
+     * correlation id under which the log has what the response leaves out.
+     */
+    private static ApiResponse completed(HttpExchange exchange, ApiResponse response) {
+        ApiResponse.Details problem = response.problem();
+        if (problem == null || problem.instance() != null) {
+            return response;
+        }
+        String path = exchange.getRequestURI().getRawPath();
+        if (response.status() < 500) {
+            return response.answering(path, null);
+        }
+        String correlationId = UUID.randomUUID().toString();
+        LOG.warn("{} {} answered {} {}: {} (correlation id {})", exchange.getRequestMethod(), exchange.getRequestURI(),
+            response.status(), problem.type().type(), problem.logDetail() == null ? problem.detail() : problem.logDetail(),
+            correlationId);
+        return response.answering(path, correlationId);
+    }
+
+    private void respond(HttpExchange exchange, long started, String route, ApiResponse answer) {
+        ApiResponse response = completed(exchange, answer);
         // timed up to the response, before it is written: a client holding the answer finds it counted
         String method = METHODS.contains(exchange.getRequestMethod()) ? exchange.getRequestMethod() : OTHER_METHOD;
         Timer.builder(REQUESTS_TIMER)

@@ -59,7 +59,7 @@ final class ConsoleRoutes {
     ApiResponse asset(ApiRequest request) {
         String name = request.pathParam("asset");
         ApiResponse asset = assets.get(name);
-        return asset != null ? asset : ApiResponse.error(404, "no console asset '" + name + "'");
+        return asset != null ? asset : ApiResponse.problem(Problem.ENDPOINT_NOT_FOUND, "no console asset '" + name + "'");
     }
 
     ApiResponse status(ApiRequest request) {

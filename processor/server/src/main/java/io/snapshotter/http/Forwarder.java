@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Forwards a lookup to the instance that owns the key and relays its answer. The forwarded request
@@ -19,7 +20,7 @@ final class Forwarder {
 
     /** Response headers of the owner that are relayed to the caller. */
     private static final List<String> RELAYED = List.of("Retry-After", ApiHeaders.SERVED_BY, ApiHeaders.REPLICA,
-        ApiHeaders.LAG);
+        ApiHeaders.LAG, ApiHeaders.CORRELATION_ID);
 
     private final HttpClient client;
     private final Instance self;
@@ -46,13 +47,28 @@ final class Forwarder {
      * @throws IOException when the owner cannot be reached or does not answer in time
      */
     ApiResponse get(Instance owner, String rawPathAndQuery) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + owner + rawPathAndQuery))
+        return relayed(client.send(request(owner, rawPathAndQuery), HttpResponse.BodyHandlers.ofByteArray()));
+    }
+
+    /**
+     * GETs {@code rawPathAndQuery} from {@code instance} without waiting, so that several instances can be
+     * asked at once; the future fails with an {@link IOException} as {@link #get} would throw it.
+     */
+    CompletableFuture<ApiResponse> getAsync(Instance instance, String rawPathAndQuery) {
+        return client.sendAsync(request(instance, rawPathAndQuery), HttpResponse.BodyHandlers.ofByteArray())
+            .thenApply(Forwarder::relayed);
+    }
+
+    private HttpRequest request(Instance instance, String rawPathAndQuery) {
+        return HttpRequest.newBuilder(URI.create("http://" + instance + rawPathAndQuery))
             .timeout(timeout)
             .header(ApiHeaders.FORWARDED_BY, self.toString())
             .header("Accept", Json.CONTENT_TYPE)
             .GET()
             .build();
-        HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static ApiResponse relayed(HttpResponse<byte[]> response) {
         Map<String, String> headers = new LinkedHashMap<>();
         for (String name : RELAYED) {
             response.headers().firstValue(name).ifPresent(value -> headers.put(name, value));

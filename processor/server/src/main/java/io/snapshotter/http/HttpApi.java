@@ -14,6 +14,7 @@ import java.util.Optional;
  * The processor's HTTP API, assembled from what it serves:
  *
  * <pre>
+ * GET  /aggregates                                  aggregateIds of every instance, by type, paged (?type=&amp;limit=&amp;after=)
  * GET  /aggregates/{aggregateId}                     current state (here, or from the owning instance)
  * GET  /aggregates/{aggregateId}/snapshots           snapshot history, newest first (?limit=&amp;before=)
  * GET  /aggregates/{aggregateId}/snapshots/{version} one snapshot
@@ -52,14 +53,16 @@ public final class HttpApi {
 
     static Routes routes(HttpSettings settings, Sources sources, Clock clock) {
         int retryAfter = settings.retryAfterSeconds();
-        AggregateRoutes aggregates = new AggregateRoutes(sources.queries(),
-            new Forwarder(sources.self(), settings.forwardConnectTimeout(), settings.forwardTimeout()), sources.self(), retryAfter);
+        Forwarder forwarder = new Forwarder(sources.self(), settings.forwardConnectTimeout(), settings.forwardTimeout());
+        AggregateRoutes aggregates = new AggregateRoutes(sources.queries(), forwarder, sources.self(), retryAfter);
+        AggregateListRoutes list = new AggregateListRoutes(sources.queries(), forwarder, sources.self(), retryAfter);
         SnapshotRoutes snapshots = new SnapshotRoutes(sources.snapshots(), retryAfter);
         AdminRoutes admin = new AdminRoutes(new AdminAuth(settings.adminToken()), settings.adminPrincipal(),
             new AuditLog(clock), clock, aggregates, sources.requests(), sources.retention(), retryAfter);
         OpsRoutes ops = new OpsRoutes(sources.queries(), sources.meters(), retryAfter);
         ConsoleRoutes console = new ConsoleRoutes(sources.self(), sources.console(), clock);
         return new Routes()
+            .get(AggregateListRoutes.LIST, list::list)
             .get(AggregateRoutes.CURRENT, aggregates::current)
             .get(SnapshotRoutes.HISTORY, snapshots::history)
             .get(SnapshotRoutes.AT_VERSION, snapshots::atVersion)

@@ -103,7 +103,9 @@ final class Routes {
         try {
             return PathCodec.decode(raw);
         } catch (IllegalArgumentException e) {
-            throw new ApiException(400, name + " is not validly percent-encoded: " + e.getMessage());
+            String detail = name + " is not validly percent-encoded: " + e.getMessage();
+            throw name.equals("aggregateId") ? new ApiException(Problem.INVALID_AGGREGATE_ID, detail)
+                : ApiException.invalidParameter(name, detail);
         }
     }
 

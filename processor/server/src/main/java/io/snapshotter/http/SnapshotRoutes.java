@@ -42,13 +42,13 @@ final class SnapshotRoutes {
         Long before = request.queryParam("before") == null ? null
             : longParam("before", request.queryParam("before"), 0, 1, Long.MAX_VALUE);
         if (store.isEmpty()) {
-            return ApiResponse.error(503, NOT_CONFIGURED);
+            return notConfigured();
         }
         SnapshotPage page;
         try {
             page = store.get().history(aggregateId, limit, before);
         } catch (CorruptSnapshotException e) {
-            return corrupt(e);
+            return corrupt(aggregateId, e);
         } catch (RuntimeException e) {
             return storeFailed(e);
         }
@@ -75,27 +75,34 @@ final class SnapshotRoutes {
         String aggregateId = AggregateIds.require(request.pathParam("aggregateId"));
         long version = longParam("version", request.pathParam("version"), 0, 1, Long.MAX_VALUE);
         if (store.isEmpty()) {
-            return ApiResponse.error(503, NOT_CONFIGURED);
+            return notConfigured();
         }
         try {
             return store.get().at(aggregateId, version)
                 .map(s -> ApiResponse.json(200, toJson(s)))
-                .orElseGet(() -> ApiResponse.error(404, "no snapshot of '" + aggregateId + "' at version " + version));
+                .orElseGet(() -> ApiResponse.problem(Problem.SNAPSHOT_NOT_FOUND,
+                    "no snapshot of '" + aggregateId + "' at version " + version + " is kept"));
         } catch (CorruptSnapshotException e) {
-            return corrupt(e);
+            return corrupt(aggregateId, e);
         } catch (RuntimeException e) {
             return storeFailed(e);
         }
     }
 
-    private ApiResponse corrupt(CorruptSnapshotException e) {
-        LOG.error("Corrupt snapshot in the snapshot store", e);
-        return ApiResponse.error(500, e.getMessage());
+    /** Without a snapshot store: 503, without Retry-After (it will not come by waiting). */
+    static ApiResponse notConfigured() {
+        return ApiResponse.problem(Problem.SNAPSHOT_STORE_OFF, NOT_CONFIGURED);
+    }
+
+    private static ApiResponse corrupt(String aggregateId, CorruptSnapshotException e) {
+        return ApiResponse.problem(Problem.CORRUPT_SNAPSHOT, "a stored snapshot of '" + aggregateId
+            + "' fails its checks; the log has which, under the correlation id").logging(e.getMessage());
     }
 
     private ApiResponse storeFailed(RuntimeException e) {
-        LOG.warn("Snapshot store failed", e);
-        return ApiResponse.unavailable("the snapshot store failed: " + e.getMessage(), retryAfterSeconds);
+        // the exception may name the store's endpoint: the log has it, under the correlation id
+        return ApiResponse.unavailable(Problem.SNAPSHOT_STORE_FAILED, "the snapshot store did not answer; try again",
+            retryAfterSeconds).logging(e.toString());
     }
 
     /** A whole number in {@code min..max}; {@code fallback} when absent. @throws ApiException (400) otherwise */
@@ -107,10 +114,10 @@ final class SnapshotRoutes {
         try {
             parsed = Long.parseLong(value);
         } catch (NumberFormatException e) {
-            throw new ApiException(400, name + " must be a whole number, was '" + value + "'");
+            throw ApiException.invalidParameter(name, name + " must be a whole number, was '" + value + "'");
         }
         if (parsed < min || parsed > max) {
-            throw new ApiException(400, name + " must be " + (max == Long.MAX_VALUE ? "at least " + min
+            throw ApiException.invalidParameter(name, name + " must be " + (max == Long.MAX_VALUE ? "at least " + min
                 : "between " + min + " and " + max) + ", was " + parsed);
         }
         return parsed;

@@ -4,6 +4,7 @@ import io.snapshotter.registry.SchemaRegistryClient.Availability;
 import io.snapshotter.sink.SnapshotRelay;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Interactive queries on the aggregates store, across instances. Kept apart from HTTP: this answers
@@ -22,6 +23,15 @@ public interface AggregateQueries {
 
     /** The current state of {@code aggregateId}, or where to find it. */
     AggregateLookup lookup(String aggregateId, Routing routing);
+
+    /** Which instance to ask for which partitions, so that a listing covers every aggregate once. */
+    AggregateListing.Placement placement();
+
+    /**
+     * A page of the aggregates in the active copies of {@code partitions} on this instance; not ready
+     * when one of them is not active and queryable here.
+     */
+    AggregateListing list(AggregateListing.Query query, Set<Integer> partitions);
 
     /**
      * Whether this instance belongs in the Service: Kafka Streams has been RUNNING since it started,

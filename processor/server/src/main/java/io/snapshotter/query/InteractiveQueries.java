@@ -6,6 +6,11 @@ import io.snapshotter.query.AggregateLookup.NotReady;
 import io.snapshotter.query.AggregateLookup.OnAnotherInstance;
 import io.snapshotter.query.AggregateLookup.Replica;
 import io.snapshotter.query.AggregateLookup.ServedFrom;
+import io.snapshotter.query.AggregateListing.Entry;
+import io.snapshotter.query.AggregateListing.NotPlaced;
+import io.snapshotter.query.AggregateListing.Page;
+import io.snapshotter.query.AggregateListing.Placed;
+import io.snapshotter.query.AggregateListing.Placement;
 import io.snapshotter.query.AggregateQueries.StreamThreads;
 import io.snapshotter.registry.SchemaRegistryClient;
 import io.snapshotter.registry.SchemaRegistryClient.Availability;
@@ -16,12 +21,21 @@ import io.snapshotter.sink.SnapshotRelay;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * {@link AggregateQueries} on Kafka Streams' interactive queries. A key is answered from the local
@@ -70,11 +84,12 @@ public final class InteractiveQueries implements AggregateQueries {
      * @param registry       the schema registry the processor writes the states with: decodes them, and
      *                       its availability is reported by readiness
      * @param snapshotWriter the status of the snapshot store's writer, when there is one: reported by readiness
+     * @param partitions     the events topic's partitions, which are the store's: a listing covers them all
      */
     public static InteractiveQueries over(KafkaStreams streams, StreamsLifecycle lifecycle, Instance self,
                                           StandbyReads standbyReads, SchemaRegistryClient registry,
-                                          Optional<Supplier<SnapshotRelay.Status>> snapshotWriter) {
-        return new InteractiveQueries(new KafkaStreamsView(streams, lifecycle), self, standbyReads, registry,
+                                          Optional<Supplier<SnapshotRelay.Status>> snapshotWriter, int partitions) {
+        return new InteractiveQueries(new KafkaStreamsView(streams, lifecycle, partitions), self, standbyReads, registry,
             snapshotWriter);
     }
 
@@ -102,6 +117,85 @@ public final class InteractiveQueries implements AggregateQueries {
             return new OnAnotherInstance(owner);
         }
         return fromLocalCopy(aggregateId, partition, "partition " + partition + " is owned by " + owner);
+    }
+
+    /**
+     * Every partition must have exactly one active copy among the instances the metadata names: while a
+     * rebalance leaves one without (or, seen from here, with two), a listing would miss or repeat
+     * aggregates, so it is not placed.
+     */
+    @Override
+    public Placement placement() {
+        KafkaStreams.State state = streams.state();
+        if (!state.isRunningOrRebalancing()) {
+            return new NotPlaced("Kafka Streams is " + state);
+        }
+        Map<Integer, Instance> owners = new HashMap<>();
+        Map<Instance, Set<Integer>> byInstance = new TreeMap<>(Comparator.comparing(Instance::toString));
+        for (var held : streams.activePartitions().entrySet()) {
+            for (int partition : held.getValue()) {
+                Instance before = owners.putIfAbsent(partition, held.getKey());
+                if (before != null) {
+                    return new NotPlaced("partition " + partition + " is active on both " + before + " and "
+                        + held.getKey() + " (Kafka Streams is " + state + ")");
+                }
+                byInstance.computeIfAbsent(held.getKey(), i -> new TreeSet<>()).add(partition);
+            }
+        }
+        for (int partition = 0; partition < streams.partitionCount(); partition++) {
+            if (!owners.containsKey(partition)) {
+                return new NotPlaced("partition " + partition + " has no active copy on an instance with an HTTP "
+                    + "address (Kafka Streams is " + state + ")");
+            }
+        }
+        return new Placed(byInstance);
+    }
+
+    /**
+     * Reads each partition's active copy through {@code range}/{@code all} and keeps the first
+     * {@code limit + 1} matches in {@link AggregateListing#ID_ORDER}, whatever order the store iterates
+     * in: {@code ReadOnlyKeyValueStore} does not promise one. That costs a scan of the keys after the
+     * cursor in each partition, and every value is read to learn its type.
+     */
+    @Override
+    public AggregateListing list(AggregateListing.Query query, Set<Integer> partitions) {
+        KafkaStreams.State state = streams.state();
+        if (!state.isRunningOrRebalancing()) {
+            return new AggregateListing.NotReady("Kafka Streams is " + state);
+        }
+        TreeMap<String, Entry> first = new TreeMap<>(AggregateListing.ID_ORDER);
+        for (int partition : partitions) {
+            try {
+                ReadOnlyKeyValueStore<String, AggregateRecord> store = streams.activeStore(partition);
+                try (KeyValueIterator<String, AggregateRecord> records = query.after() == null ? store.all()
+                        : store.range(query.after(), null)) {
+                    while (records.hasNext()) {
+                        KeyValue<String, AggregateRecord> record = records.next();
+                        if (matches(query, record.key, record.value)) {
+                            first.put(record.key, new Entry(record.key, record.value.getAggregateType(),
+                                record.value.getVersion()));
+                            if (first.size() > query.limit() + 1) {
+                                first.pollLastEntry();
+                            }
+                        }
+                    }
+                }
+            } catch (InvalidStateStoreException e) {
+                return new AggregateListing.NotReady("the active copy of partition " + partition
+                    + " is not queryable here (" + e.getMessage() + ")");
+            }
+        }
+        boolean more = first.size() > query.limit();
+        if (more) {
+            first.pollLastEntry();
+        }
+        return new Page(List.copyOf(first.values()), more);
+    }
+
+    private static boolean matches(AggregateListing.Query query, String aggregateId, AggregateRecord record) {
+        return record != null
+            && (query.after() == null || AggregateListing.ID_ORDER.compare(aggregateId, query.after()) > 0)
+            && (query.aggregateType() == null || query.aggregateType().equals(record.getAggregateType()));
     }
 
     @Override

@@ -3,15 +3,21 @@ package io.snapshotter.query;
 import io.snapshotter.schema.store.AggregateRecord;
 import io.snapshotter.topology.SnapshotTopology;
 import java.io.File;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.LagInfo;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -26,9 +32,12 @@ final class KafkaStreamsView implements StreamsView {
     private final KafkaStreams streams;
     private final StreamsLifecycle lifecycle;
 
-    KafkaStreamsView(KafkaStreams streams, StreamsLifecycle lifecycle) {
+    private final int partitionCount;
+
+    KafkaStreamsView(KafkaStreams streams, StreamsLifecycle lifecycle, int partitionCount) {
         this.streams = streams;
         this.lifecycle = lifecycle;
+        this.partitionCount = partitionCount;
     }
 
     @Override
@@ -57,6 +66,30 @@ final class KafkaStreamsView implements StreamsView {
     public AggregateRecord getFromAnyCopy(int partition, String aggregateId) {
         return store(StoreQueryParameters.fromNameAndType(STORE, QueryableStoreTypes.<String, AggregateRecord>keyValueStore())
             .withPartition(partition).enableStaleStores()).get(aggregateId);
+    }
+
+    @Override
+    public ReadOnlyKeyValueStore<String, AggregateRecord> activeStore(int partition) {
+        return store(StoreQueryParameters.fromNameAndType(STORE, QueryableStoreTypes.<String, AggregateRecord>keyValueStore())
+            .withPartition(partition));
+    }
+
+    @Override
+    public int partitionCount() {
+        return partitionCount;
+    }
+
+    /** The store's tasks are those of the events topic's partitions: a host's active input partitions name them. */
+    @Override
+    public Map<Instance, Set<Integer>> activePartitions() {
+        Map<Instance, Set<Integer>> partitions = new HashMap<>();
+        for (StreamsMetadata host : streams.streamsMetadataForStore(STORE)) {
+            if (host.port() > 0) {
+                partitions.put(new Instance(host.host(), host.port()), host.topicPartitions().stream()
+                    .map(TopicPartition::partition).collect(Collectors.toCollection(TreeSet::new)));
+            }
+        }
+        return partitions;
     }
 
     /** Asks the broker for the changelog end offsets: only called when the active copy cannot answer. */

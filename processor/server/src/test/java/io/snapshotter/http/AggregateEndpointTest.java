@@ -112,14 +112,15 @@ class AggregateEndpointTest {
     @Test
     void shouldAnswer503WithRetryAfterWhileTheKeysStoreIsNotQueryable() {
         FakeQueries queries = new FakeQueries();
-        queries.answers.put("item-1", new NotReady("Kafka Streams is REBALANCING"));
+        queries.answers.put("item-1", new NotReady("partition 3 is owned by 10.0.0.2:8080"));
         Api api = fixture.start(queries);
 
         HttpResponse<String> response = fixture.get(api, "/aggregates/item-1");
 
-        assertThat(response.statusCode()).isEqualTo(503);
+        JsonNode problem = ApiFixture.problem(response, Problem.STORE_NOT_READY);
         assertThat(response.headers().firstValue("Retry-After")).hasValue(Integer.toString(RETRY_AFTER));
-        assertThat(response.body()).contains("REBALANCING");
+        assertThat(problem.path("detail").asText()).contains("'item-1'");
+        assertThat(response.body()).doesNotContain("10.0.0.2", "partition 3");
     }
 
     @Test
@@ -163,9 +164,11 @@ class AggregateEndpointTest {
 
         HttpResponse<String> response = fixture.get(asked, "/aggregates/item-1");
 
-        assertThat(response.statusCode()).isEqualTo(503);
+        JsonNode problem = ApiFixture.problem(response, Problem.STORE_NOT_READY);
         assertThat(response.headers().firstValue("Retry-After")).hasValue(Integer.toString(RETRY_AFTER));
-        assertThat(response.body()).contains("restoring");
+        assertThat(response.body()).doesNotContain("restoring", owner.self().toString());
+        assertThat(problem.path("correlationId").asText()).as("the owner's, under which its log has the reason")
+            .isNotEmpty();
     }
 
     @Test
@@ -193,8 +196,10 @@ class AggregateEndpointTest {
 
         HttpResponse<String> response = fixture.get(api, "/aggregates/item-1");
 
-        assertThat(response.statusCode()).isEqualTo(503);
+        JsonNode problem = ApiFixture.problem(response, Problem.INSTANCE_UNAVAILABLE);
         assertThat(response.headers().firstValue("Retry-After")).hasValue(Integer.toString(RETRY_AFTER));
-        assertThat(response.body()).contains("owner " + gone + " did not answer");
+        assertThat(problem.path("detail").asText()).contains("'item-1'");
+        assertThat(response.body()).as("the owner's address is in the log only")
+            .doesNotContain(gone.host(), ":" + gone.port(), "Connect");
     }
 }

@@ -1,5 +1,8 @@
 package io.snapshotter.http;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.snapshotter.admin.SnapshotRequests;
 import io.snapshotter.console.Assignments;
@@ -8,6 +11,7 @@ import io.snapshotter.console.RecentActivity;
 import io.snapshotter.domain.inventory.state.InventoryItemState;
 import io.snapshotter.domain.inventory.state.ItemStatus;
 import io.snapshotter.metrics.ProcessorMeters;
+import io.snapshotter.query.AggregateListing;
 import io.snapshotter.query.AggregateLookup;
 import io.snapshotter.query.AggregateLookup.Found;
 import io.snapshotter.query.AggregateLookup.NotFound;
@@ -35,6 +39,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -136,6 +141,33 @@ final class ApiFixture implements AfterEachCallback {
         }
     }
 
+    /**
+     * The response's body as a problem of {@code type}, once checked: status, content type, type URI,
+     * title, instance (the request path), and a correlation id (the header's) exactly when a 5xx.
+     */
+    static JsonNode problem(HttpResponse<String> response, Problem type) {
+        assertThat(response.statusCode()).as("status of %s", response.body()).isEqualTo(type.status());
+        assertThat(response.headers().firstValue("Content-Type")).hasValue(Problem.CONTENT_TYPE);
+        JsonNode body;
+        try {
+            body = Json.MAPPER.readTree(response.body());
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + response.body(), e);
+        }
+        assertThat(body.path("type").asText()).isEqualTo(type.type().toString());
+        assertThat(body.path("title").asText()).isEqualTo(type.title());
+        assertThat(body.path("status").asInt()).isEqualTo(type.status());
+        assertThat(body.path("detail").asText()).isNotBlank();
+        assertThat(body.path("instance").asText()).isEqualTo(response.uri().getRawPath());
+        if (type.status() >= 500) {
+            assertThat(body.path("correlationId").asText()).isNotBlank();
+            assertThat(response.headers().firstValue(ApiHeaders.CORRELATION_ID)).hasValue(body.path("correlationId").asText());
+        } else {
+            assertThat(body.has("correlationId")).as("a correlation id on a %s", type.status()).isFalse();
+        }
+        return body;
+    }
+
     /** A loopback port nothing listens on. */
     static int closedPort() {
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -170,10 +202,18 @@ final class ApiFixture implements AfterEachCallback {
         final Map<String, AggregateLookup> localAnswers = new ConcurrentHashMap<>();
         final List<Routing> routings = new CopyOnWriteArrayList<>();
         volatile Readiness readiness = new Readiness(true, "RUNNING", "ready");
+        /** Thrown by every lookup while set. */
+        volatile RuntimeException failure;
+        volatile AggregateListing.Placement placement = new AggregateListing.NotPlaced("not told");
+        volatile AggregateListing listing = new AggregateListing.Page(List.of(), false);
+        final List<AggregateListing.Query> listed = new CopyOnWriteArrayList<>();
 
         @Override
         public AggregateLookup lookup(String aggregateId, Routing routing) {
             routings.add(routing);
+            if (failure != null) {
+                throw failure;
+            }
             AggregateLookup answer = answers.getOrDefault(aggregateId, new NotFound(ServedFrom.ACTIVE));
             if (routing == Routing.LOCAL_ONLY) {
                 return localAnswers.getOrDefault(aggregateId, answer instanceof OnAnotherInstance elsewhere
@@ -185,6 +225,17 @@ final class ApiFixture implements AfterEachCallback {
         @Override
         public Readiness readiness() {
             return readiness;
+        }
+
+        @Override
+        public AggregateListing.Placement placement() {
+            return placement;
+        }
+
+        @Override
+        public AggregateListing list(AggregateListing.Query query, Set<Integer> partitions) {
+            listed.add(query);
+            return listing;
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.snapshotter.http.ApiFixture.Api;
 import io.snapshotter.http.ApiFixture.FakeRequests;
+import io.snapshotter.query.AggregateListing;
 import io.snapshotter.query.AggregateLookup;
 import io.snapshotter.query.AggregateLookup.NotFound;
 import io.snapshotter.query.AggregateLookup.ServedFrom;
@@ -14,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
@@ -52,7 +54,7 @@ class HttpLimitsTest {
 
             assertThat(refused.statusCode()).isEqualTo(503);
             assertThat(refused.headers().firstValue("Retry-After")).hasValue("3");
-            assertThat(refused.body()).contains("too many requests waiting (1 queued for 1 threads)");
+            ApiFixture.problem(refused, Problem.OVERLOADED);
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(ready.statusCode()).isEqualTo(200);
             assertThat(metrics.statusCode()).isEqualTo(200);
@@ -98,6 +100,16 @@ class HttpLimitsTest {
         @Override
         public Readiness readiness() {
             return new Readiness(true, "RUNNING", "Kafka Streams is RUNNING");
+        }
+
+        @Override
+        public AggregateListing.Placement placement() {
+            return new AggregateListing.NotPlaced("not listed here");
+        }
+
+        @Override
+        public AggregateListing list(AggregateListing.Query query, Set<Integer> partitions) {
+            return new AggregateListing.NotReady("not listed here");
         }
     }
 }

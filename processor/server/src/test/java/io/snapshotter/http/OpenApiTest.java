@@ -10,6 +10,7 @@ import io.snapshotter.query.Instance;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -77,6 +78,43 @@ class OpenApiTest {
             assertThat(declared).as("path parameters of %s %s", method, path).containsExactlyInAnyOrderElementsOf(inTemplate);
             assertThat((Map<String, Object>) op.get("responses")).as("responses of %s %s", method, path).isNotEmpty();
         }));
+    }
+
+    /** Every error an operation describes is a problem, of the one shared schema (but /ready's 503: its status). */
+    @Test
+    void shouldDescribeEveryErrorAsAProblemOfTheSharedSchema() {
+        Map<String, Object> shared = (Map<String, Object>) components().get("responses");
+        List<String> errors = new ArrayList<>();
+        paths().forEach((path, item) -> ((Map<String, Object>) item).forEach((method, operation) ->
+            ((Map<String, Object>) ((Map<String, Object>) operation).get("responses")).forEach((status, response) -> {
+                if (Integer.parseInt(status) < 400 || (path.equals(OpsRoutes.READY) && status.equals("503"))) {
+                    return;
+                }
+                errors.add(method + " " + path + " " + status);
+                Map<String, Object> resolved = (Map<String, Object>) response;
+                if (resolved.containsKey("$ref")) {
+                    resolved = (Map<String, Object>) shared.get(((String) resolved.get("$ref"))
+                        .replace("#/components/responses/", ""));
+                }
+                assertThat((Map<String, Object>) resolved.get("content")).as("%s %s %s", method, path, status)
+                    .containsOnlyKeys(Problem.CONTENT_TYPE)
+                    .extractingByKey(Problem.CONTENT_TYPE)
+                    .isEqualTo(Map.of("schema", Map.of("$ref", "#/components/schemas/Problem")));
+            })));
+        assertThat(errors).as("errors described").hasSizeGreaterThan(20);
+    }
+
+    @Test
+    void shouldListEveryProblemTypeAndNoOther() {
+        Map<String, Object> problem = (Map<String, Object>) ((Map<String, Object>) components().get("schemas")).get("Problem");
+        Map<String, Object> type = (Map<String, Object>) ((Map<String, Object>) problem.get("properties")).get("type");
+
+        assertThat((List<String>) type.get("enum")).containsExactlyInAnyOrderElementsOf(
+            Arrays.stream(Problem.values()).map(p -> p.type().toString()).toList());
+    }
+
+    private static Map<String, Object> components() {
+        return (Map<String, Object>) document().get("components");
     }
 
     private static Routes routes() {

@@ -76,7 +76,7 @@ class OpsEndpointsTest {
             config.streamsProperties());
         try {
             Api api = fixture.start(InteractiveQueries.over(streams, new StreamsLifecycle(2, stateDir),
-                new Instance("127.0.0.1", 1), new InteractiveQueries.StandbyReads(false, 0), registry, Optional.empty()));
+                new Instance("127.0.0.1", 1), new InteractiveQueries.StandbyReads(false, 0), registry, Optional.empty(), 6));
             String before = fixture.get(api, "/ready").body();
             assertThatThrownBy(registry::check).isInstanceOf(RegistryUnavailableException.class);
 
@@ -153,25 +153,18 @@ class OpsEndpointsTest {
 
     @Test
     void shouldAnswerAFailureWithACorrelationIdInsteadOfTheExceptionsText() {
-        AggregateQueries failing = new AggregateQueries() {
-            @Override
-            public AggregateLookup lookup(String aggregateId, Routing routing) {
-                throw new IllegalStateException("db-7.internal:5432 refused the connection");
-            }
-
-            @Override
-            public Readiness readiness() {
-                return new Readiness(true, "RUNNING", "Kafka Streams is RUNNING");
-            }
-        };
+        FakeQueries failing = new FakeQueries();
+        failing.failure = new IllegalStateException("db-7.internal:5432 refused the connection");
         Api api = fixture.start(failing);
 
         HttpResponse<String> response = fixture.get(api, "/aggregates/item-1");
 
         assertThat(response.statusCode()).isEqualTo(500);
-        assertThat(response.body()).doesNotContain("db-7", "IllegalStateException", "refused");
+        assertThat(response.headers().firstValue("Content-Type")).hasValue(Problem.CONTENT_TYPE);
+        assertThat(response.body()).doesNotContain("db-7", "IllegalStateException", "refused")
+            .contains("\"type\":\"" + Problem.BASE + "internal-error\"");
         assertThat(response.headers().firstValue(ApiHeaders.CORRELATION_ID)).hasValueSatisfying(id ->
-            assertThat(response.body()).contains("correlation id " + id));
+            assertThat(response.body()).contains("\"correlationId\":\"" + id + "\""));
     }
 
     @Test

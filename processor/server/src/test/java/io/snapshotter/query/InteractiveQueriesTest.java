@@ -27,10 +27,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.junit.jupiter.api.Test;
 
@@ -275,6 +283,88 @@ class InteractiveQueriesTest {
         assertThat(queries().lookup("item-1", Routing.MAY_FORWARD)).isInstanceOf(NotFound.class);
     }
 
+    @Test
+    void shouldListTheFirstMatchesAfterTheCursorInIdOrderWhateverOrderTheStoreIteratesIn() {
+        // each partition's copy iterates newest-put first: not in key order
+        streams.partitions.put(0, new ScrambledStore(Map.of("item-c", typed("InventoryItem", 3),
+            "warehouse-1", typed("Warehouse", 1), "item-a", typed("InventoryItem", 1))));
+        streams.partitions.put(1, new ScrambledStore(Map.of("item-d", typed("InventoryItem", 4),
+            "item-b", typed("InventoryItem", 2), "item-\u00e9", typed("InventoryItem", 9), "item-e", typed("InventoryItem", 5))));
+
+        AggregateListing firstTwo = queries().list(new AggregateListing.Query("InventoryItem", null, 2), Set.of(0, 1));
+        AggregateListing afterB = queries().list(new AggregateListing.Query("InventoryItem", "item-b", 3), Set.of(0, 1));
+        AggregateListing rest = queries().list(new AggregateListing.Query("InventoryItem", "item-e", 3), Set.of(0, 1));
+
+        assertThat(firstTwo).isEqualTo(new AggregateListing.Page(List.of(
+            new AggregateListing.Entry("item-a", "InventoryItem", 1), new AggregateListing.Entry("item-b", "InventoryItem", 2)),
+            true));
+        assertThat(afterB).isEqualTo(new AggregateListing.Page(List.of(
+            new AggregateListing.Entry("item-c", "InventoryItem", 3), new AggregateListing.Entry("item-d", "InventoryItem", 4),
+            new AggregateListing.Entry("item-e", "InventoryItem", 5)), true));
+        assertThat(rest).isEqualTo(new AggregateListing.Page(List.of(
+            new AggregateListing.Entry("item-\u00e9", "InventoryItem", 9)), false));
+    }
+
+    @Test
+    void shouldListEveryTypeWithoutOne() {
+        streams.partitions.put(0, new ScrambledStore(Map.of("item-a", typed("InventoryItem", 1),
+            "warehouse-1", typed("Warehouse", 7))));
+
+        AggregateListing all = queries().list(new AggregateListing.Query(null, null, 10), Set.of(0));
+
+        assertThat(all).isEqualTo(new AggregateListing.Page(List.of(new AggregateListing.Entry("item-a", "InventoryItem", 1),
+            new AggregateListing.Entry("warehouse-1", "Warehouse", 7)), false));
+    }
+
+    @Test
+    void shouldNotListAPartitionWhoseActiveCopyIsNotHere() {
+        streams.partitions.put(0, new ScrambledStore(Map.of("item-a", typed("InventoryItem", 1))));
+
+        AggregateListing listing = queries().list(new AggregateListing.Query(null, null, 10), Set.of(0, 4));
+
+        assertThat(listing).isInstanceOf(AggregateListing.NotReady.class);
+        assertThat(((AggregateListing.NotReady) listing).reason()).contains("partition 4");
+    }
+
+    @Test
+    void shouldPlaceEveryPartitionOnItsActiveInstance() {
+        streams.partitionCount = 4;
+        streams.held.put(SELF, Set.of(0, 2));
+        streams.held.put(OTHER, Set.of(1, 3));
+
+        assertThat(queries().placement()).isEqualTo(new AggregateListing.Placed(Map.of(SELF, Set.of(0, 2),
+            OTHER, Set.of(1, 3))));
+    }
+
+    @Test
+    void shouldNotPlaceWhileAPartitionHasNoActiveInstanceOrTwo() {
+        streams.partitionCount = 4;
+        streams.held.put(SELF, Set.of(0, 1));
+        streams.held.put(OTHER, Set.of(2));
+        AggregateListing.Placement missingTheLast = queries().placement();
+        streams.held.put(OTHER, Set.of(1, 2, 3));
+        AggregateListing.Placement twice = queries().placement();
+
+        assertThat(missingTheLast).isEqualTo(new AggregateListing.NotPlaced(
+            "partition 3 has no active copy on an instance with an HTTP address (Kafka Streams is RUNNING)"));
+        assertThat(twice).isInstanceOf(AggregateListing.NotPlaced.class);
+        assertThat(((AggregateListing.NotPlaced) twice).reason()).contains("partition 1 is active on both");
+    }
+
+    private static AggregateRecord typed(String aggregateType, long version) {
+        return AggregateRecord.newBuilder()
+            .setAggregateType(aggregateType)
+            .setVersion(version)
+            .setLastEventId("event-" + version)
+            .setLastEventTimestamp(AT.toEpochMilli())
+            .setEventsSinceSnapshot(0)
+            .setLastSnapshotVersion(version)
+            .setLastSnapshotTime(AT.toEpochMilli())
+            .setSnapshotDueTime(Long.MAX_VALUE)
+            .setState(ByteBuffer.allocate(0))
+            .build();
+    }
+
     private AggregateRecord record(long version, long eventsSinceSnapshot) {
         byte[] state = codec.encode(InventoryItemState.getClassSchema().getFullName(), STATE, true);
         return AggregateRecord.newBuilder()
@@ -291,6 +381,63 @@ class InteractiveQueriesTest {
     }
 
     /** Kafka Streams as the queries see it: one partition, an owner, a local active and a local other copy. */
+    /**
+     * A store whose iterators go from the largest key down (the opposite of RocksDB's order); {@code range}
+     * holds the keys from {@code from} on, compared as the UTF-8 bytes Kafka's stores compare.
+     */
+    private static final class ScrambledStore implements ReadOnlyKeyValueStore<String, AggregateRecord> {
+        private final TreeMap<String, AggregateRecord> records = new TreeMap<>(AggregateListing.ID_ORDER);
+
+        ScrambledStore(Map<String, AggregateRecord> records) {
+            this.records.putAll(records);
+        }
+
+        @Override
+        public AggregateRecord get(String key) {
+            return records.get(key);
+        }
+
+        @Override
+        public KeyValueIterator<String, AggregateRecord> range(String from, String to) {
+            return iterator((from == null ? records : records.tailMap(from, true)).descendingMap());
+        }
+
+        @Override
+        public KeyValueIterator<String, AggregateRecord> all() {
+            return iterator(records.descendingMap());
+        }
+
+        @Override
+        public long approximateNumEntries() {
+            return records.size();
+        }
+
+        private static KeyValueIterator<String, AggregateRecord> iterator(Map<String, AggregateRecord> view) {
+            Iterator<Map.Entry<String, AggregateRecord>> entries = List.copyOf(view.entrySet()).iterator();
+            return new KeyValueIterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return entries.hasNext();
+                }
+
+                @Override
+                public KeyValue<String, AggregateRecord> next() {
+                    Map.Entry<String, AggregateRecord> entry = entries.next();
+                    return KeyValue.pair(entry.getKey(), entry.getValue());
+                }
+
+                @Override
+                public String peekNextKey() {
+                    throw new UnsupportedOperationException();
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+
     private static final class FakeStreams implements StreamsView {
         KafkaStreams.State state = KafkaStreams.State.RUNNING;
         Instance owner;
@@ -301,6 +448,28 @@ class InteractiveQueriesTest {
         boolean reachedRunning = true;
         AggregateQueries.StreamThreads threads = new AggregateQueries.StreamThreads(1, 1);
         final AggregateQueries.DiskSpace disk = new AggregateQueries.DiskSpace(Path.of("/var/lib/state"), 10, 100);
+        final Map<Integer, ReadOnlyKeyValueStore<String, AggregateRecord>> partitions = new HashMap<>();
+        int partitionCount = 6;
+        final Map<Instance, Set<Integer>> held = new LinkedHashMap<>();
+
+        @Override
+        public ReadOnlyKeyValueStore<String, AggregateRecord> activeStore(int partition) {
+            ReadOnlyKeyValueStore<String, AggregateRecord> store = partitions.get(partition);
+            if (store == null) {
+                throw new InvalidStateStoreException("The specified partition " + partition + " does not exist");
+            }
+            return store;
+        }
+
+        @Override
+        public int partitionCount() {
+            return partitionCount;
+        }
+
+        @Override
+        public Map<Instance, Set<Integer>> activePartitions() {
+            return held;
+        }
 
         @Override
         public KafkaStreams.State state() {
