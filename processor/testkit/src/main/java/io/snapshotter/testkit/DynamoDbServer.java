@@ -113,6 +113,11 @@ public final class DynamoDbServer implements AutoCloseable {
         return port;
     }
 
+    /** The server's process: its CPU time, for a benchmark to tell whether moto is what limits it. */
+    public ProcessHandle processHandle() {
+        return process.toHandle();
+    }
+
     public String endpoint() {
         return "http://127.0.0.1:" + port;
     }
