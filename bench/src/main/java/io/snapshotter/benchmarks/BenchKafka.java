@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -34,6 +35,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -42,6 +44,7 @@ final class BenchKafka {
 
     /** Seed of the sample stream: every run and every benchmark reads the same events. */
     static final long SEED = 20_260_101L;
+    private static final Duration LEADERS_TIMEOUT = Duration.ofSeconds(30);
 
     private BenchKafka() {
     }
@@ -60,6 +63,43 @@ final class BenchKafka {
             newTopic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
         }
         admin.createTopics(List.of(newTopic)).all().get();
+        awaitLeaders(admin, topic);
+    }
+
+    /**
+     * Waits until every partition of {@code topic} has a leader: a producer sending to a topic created a
+     * moment ago is told NOT_LEADER_OR_FOLLOWER, and its retried batches may then fail with
+     * OUT_OF_ORDER_SEQUENCE_NUMBER (seen on a loaded machine, right after another topic was deleted).
+     */
+    private static void awaitLeaders(Admin admin, String topic) throws ExecutionException, InterruptedException {
+        long deadline = System.nanoTime() + LEADERS_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                if (admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the partitions of " + topic + " have no leader after " + LEADERS_TIMEOUT);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * Deletes the topics of application {@code group} (those named {@code <group>-...}: its changelogs, its
+     * own snapshot and dead-letter topics), so that a long run of benchmarks does not fill the broker's disk.
+     */
+    static void deleteTopicsOf(Admin admin, String group) throws ExecutionException, InterruptedException {
+        List<String> topics = admin.listTopics().names().get().stream().filter(t -> t.startsWith(group + "-")).toList();
+        if (!topics.isEmpty()) {
+            admin.deleteTopics(topics).all().get();
+        }
     }
 
     /** What was produced: count and bytes of the record values. */
@@ -70,12 +110,12 @@ final class BenchKafka {
     }
 
     /**
-     * Produces {@code events} sample events (EventEnvelope with the payload in the Confluent wire
+     * Produces {@code events} sample events of {@code stream} (EventEnvelope with the payload in the Confluent wire
      * format, key = aggregateId) to {@code topic}, as fast as the broker takes them, or until
      * {@code running} turns false.
      */
     static Produced produce(String bootstrap, SchemaRegistryClient registry, String topic, long events,
-                            SampleInventoryStream stream, BooleanSupplier running) {
+                            Supplier<SampleEvent> stream, BooleanSupplier running) {
         EventEncoder encoder = new EventEncoder(new AvroWireCodec(registry), topic);
         AtomicLong failures = new AtomicLong();
         long bytes = 0;
@@ -87,7 +127,7 @@ final class BenchKafka {
                 ProducerConfig.BATCH_SIZE_CONFIG, 131_072,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "none"), new StringSerializer(), new ByteArraySerializer())) {
             for (; sent < events && running.getAsBoolean(); sent++) {
-                SampleEvent e = withLongerReferences(stream.next());
+                SampleEvent e = withLongerReferences(stream.get());
                 byte[] value = encoder.encode(e.eventId(), e.aggregateId(), e.aggregateType(), e.sequence(),
                     e.timestamp(), e.payload());
                 bytes += value.length;

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "snapshot-bench",
     description = "Benchmarks of the snapshot processor on real components; run from the project root.",
     subcommands = {ThroughputBenchmark.Cli.class, LookupBenchmark.Cli.class, JmhBenchmarks.Cli.class,
-        PunctuationBenchmark.Cli.class, MemoryBenchmark.Cli.class, RecoveryBenchmark.Cli.class,
+        PunctuationBenchmark.Cli.class, MemoryBenchmark.Cli.class, RecoveryBenchmark.Cli.class, RelayBenchmark.Cli.class,
         CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {
 

@@ -22,6 +22,8 @@ final class CpuSampler {
     /** The JVM's own: JIT compiler threads, and GC and VM threads, which only the process total sees. */
     static final String JVM = "GC+JIT";
     static final String BROKER = "broker+other";
+    /** The threads of a relay copying the snapshot topic into a sink ({@code <sink>-snapshot-writer}). */
+    static final String SNAPSHOT_WRITER = "snapshot writer";
 
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final com.sun.management.OperatingSystemMXBean os =
@@ -75,7 +77,7 @@ final class CpuSampler {
         sample();
         double wall = (System.nanoTime() - startWall) / 1e9;
         Map<String, Double> byRole = new LinkedHashMap<>();
-        for (String role : new String[] {STREAM, CONSUMER, CLIENT_IO, JVM, BROKER}) {
+        for (String role : new String[] {STREAM, CONSUMER, CLIENT_IO, JVM, BROKER, SNAPSHOT_WRITER}) {
             byRole.put(role, 0.0);
         }
         lastCpu.forEach((id, cpu) -> {
@@ -92,6 +94,9 @@ final class CpuSampler {
     static String roleOf(String name) {
         if (name == null) {
             return BROKER;
+        }
+        if (name.endsWith("-snapshot-writer") || name.equals("snapshot-writer-metrics")) {
+            return SNAPSHOT_WRITER;
         }
         if (name.startsWith("kafka-producer-network-thread") || name.startsWith("kafka-admin-client-thread")
                 || name.startsWith("consumer_background_thread") || name.contains("heartbeat")

@@ -166,7 +166,7 @@ public final class LookupBenchmark {
                     ? "shipped defaults (" + ThroughputBenchmark.DEFAULTS_FILE + ")" : "built-in defaults");
                 waitUntilRunning(a, b);
                 SampleInventoryStream stream = BenchKafka.sampleStream(options.aggregates(), BenchKafka.SEED);
-                BenchKafka.produce(kafka.bootstrapServers(), registry, configA.eventsTopic(), options.events(), stream,
+                BenchKafka.produce(kafka.bootstrapServers(), registry, configA.eventsTopic(), options.events(), stream::next,
                     () -> true);
                 List<String> ids = idsIn(options.aggregates(), options.events());
                 waitUntilReadable(base, ids);
@@ -194,7 +194,7 @@ public final class LookupBenchmark {
                     Thread producer = new Thread(() -> {
                         try {
                             BenchKafka.produce(kafka.bootstrapServers(), registry, configA.eventsTopic(), Long.MAX_VALUE,
-                                stream, producing::get);
+                                stream::next, producing::get);
                         } catch (RuntimeException e) {
                             producerFailure.set(e);
                         }

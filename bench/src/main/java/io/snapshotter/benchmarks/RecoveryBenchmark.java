@@ -163,7 +163,7 @@ public final class RecoveryBenchmark {
 
             BenchKafka.createTopic(admin, first.eventsTopic(), options.partitions(), false);
             BenchKafka.Produced produced = BenchKafka.produce(bootstrap, registry, first.eventsTopic(), options.events(),
-                BenchKafka.sampleStream(options.aggregates(), BenchKafka.SEED), () -> true);
+                BenchKafka.sampleStream(options.aggregates(), BenchKafka.SEED)::next, () -> true);
             BenchKafka.printProduced(out, first.eventsTopic(), options.partitions(), produced);
             Map<TopicPartition, Long> ends = BenchKafka.endOffsets(admin, first.eventsTopic(), options.partitions());
             long total = BenchKafka.sum(ends);

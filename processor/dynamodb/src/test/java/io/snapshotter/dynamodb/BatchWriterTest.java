@@ -7,6 +7,7 @@ import io.snapshotter.deadletter.DeadLetterReason;
 import io.snapshotter.schema.Snapshot;
 import io.snapshotter.sink.SinkContext;
 import io.snapshotter.sink.SinkRecord;
+import io.snapshotter.testkit.DynamoDbServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -13,6 +13,7 @@ import io.snapshotter.snapshot.CorruptSnapshotException;
 import io.snapshotter.snapshot.SnapshotFactory;
 import io.snapshotter.snapshot.SnapshotPage;
 import io.snapshotter.snapshot.StoredSnapshot;
+import io.snapshotter.testkit.DynamoDbServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;

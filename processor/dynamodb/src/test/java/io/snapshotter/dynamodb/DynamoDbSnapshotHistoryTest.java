@@ -9,6 +9,7 @@ import io.snapshotter.snapshot.CorruptSnapshotException;
 import io.snapshotter.snapshot.SnapshotPage;
 import io.snapshotter.snapshot.SnapshotRetention.SweepResult;
 import io.snapshotter.snapshot.StoredSnapshot;
+import io.snapshotter.testkit.DynamoDbServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.snapshotter.tests.dynamodb;
 import io.snapshotter.app.ProcessorApp;
 import io.snapshotter.sink.SnapshotRelay;
 import io.snapshotter.dynamodb.DynamoDbBackend;
-import io.snapshotter.dynamodb.DynamoDbServer;
+import io.snapshotter.testkit.DynamoDbServer;
 import io.snapshotter.dynamodb.DynamoDbSettings;
 import io.snapshotter.dynamodb.Snapshots;
 import static org.assertj.core.api.Assertions.assertThat;

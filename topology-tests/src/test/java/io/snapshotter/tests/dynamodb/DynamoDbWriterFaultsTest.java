@@ -8,7 +8,7 @@ import io.snapshotter.config.ProcessorConfig;
 import io.snapshotter.deadletter.DeadLetterReason;
 import io.snapshotter.deadletter.DeadLetters;
 import io.snapshotter.dynamodb.DynamoDbBackend;
-import io.snapshotter.dynamodb.DynamoDbServer;
+import io.snapshotter.testkit.DynamoDbServer;
 import io.snapshotter.dynamodb.DynamoDbSettings;
 import io.snapshotter.dynamodb.Snapshots;
 import io.snapshotter.schema.Snapshot;

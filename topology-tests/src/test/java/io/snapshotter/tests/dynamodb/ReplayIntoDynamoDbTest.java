@@ -1,6 +1,6 @@
 package io.snapshotter.tests.dynamodb;
 
-import io.snapshotter.dynamodb.DynamoDbServer;
+import io.snapshotter.testkit.DynamoDbServer;
 import io.snapshotter.dynamodb.SnapshotItems;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

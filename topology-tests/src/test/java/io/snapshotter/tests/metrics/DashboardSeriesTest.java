@@ -8,7 +8,7 @@ import io.snapshotter.app.ProcessorApp;
 import io.snapshotter.config.ProcessorConfig;
 import io.snapshotter.domain.inventory.SampleInventoryStream;
 import io.snapshotter.domain.inventory.SampleInventoryStream.SampleEvent;
-import io.snapshotter.dynamodb.DynamoDbServer;
+import io.snapshotter.testkit.DynamoDbServer;
 import io.snapshotter.registry.InMemorySchemaRegistry;
 import io.snapshotter.serde.AvroWireCodec;
 import io.snapshotter.serde.EventEncoder;

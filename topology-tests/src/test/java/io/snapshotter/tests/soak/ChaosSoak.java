@@ -1,6 +1,6 @@
 package io.snapshotter.tests.soak;
 
-import io.snapshotter.dynamodb.DynamoDbServer;
+import io.snapshotter.testkit.DynamoDbServer;
 import io.snapshotter.dynamodb.DynamoDbSnapshotHistory;
 import io.snapshotter.registry.RestSchemaRegistryClient;
 import io.snapshotter.serde.AvroWireCodec;

@@ -56,8 +56,25 @@ public final class SampleInventoryStream {
         return String.format("warehouse-%03d", w);
     }
 
+    /** The next event of an aggregate drawn uniformly. */
     public SampleEvent next() {
-        int index = random.nextInt(items + warehouses);
+        return next(random.nextInt(aggregates()));
+    }
+
+    /** Items and warehouses: the aggregate indexes {@link #next(int)} takes. */
+    public int aggregates() {
+        return items + warehouses;
+    }
+
+    /**
+     * The next event of the aggregate at {@code index}, 0 to {@link #aggregates()} - 1: the items first
+     * ({@code item-<index>}), then the warehouses. For a stream whose caller picks the aggregates (a skewed
+     * one); each aggregate's sequence still runs 1, 2, 3 ...
+     */
+    public SampleEvent next(int index) {
+        if (index < 0 || index >= aggregates()) {
+            throw new IndexOutOfBoundsException("aggregate " + index + " of " + aggregates());
+        }
         Instant timestamp = Instant.ofEpochMilli(clock);
         clock += stepMs;
         long sequence = ++sequences[index];

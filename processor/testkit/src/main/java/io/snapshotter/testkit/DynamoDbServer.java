@@ -1,4 +1,4 @@
-package io.snapshotter.dynamodb;
+package io.snapshotter.testkit;
 
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
@@ -25,13 +25,14 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * An open-source DynamoDB-compatible server for the tests: moto's server mode (Apache-2.0),
+ * An open-source DynamoDB-compatible server for the tests and the benchmarks: moto's server mode (Apache-2.0),
  * {@code python3 -m moto.server}, as a child process on a free loopback port, in memory, started
  * through {@code moto_server.py} beside this class, which makes a Query read its partition instead
  * of sorting the whole table first (same results; moto's own cost grew with the table). The Python
  * interpreter is {@code python3} unless the system property {@code moto.python} names another;
  * {@code .ci/run} installs moto where it is missing. Outages are played through a
- * {@link io.snapshotter.testkit.FaultProxy} in front of it, not by stopping it (its data is in memory).
+ * {@link FaultProxy} in front of it, not by stopping it (its data is in memory). Its clients need the
+ * AWS SDK's {@code dynamodb} module on the class path: an optional dependency of the test kit.
  */
 public final class DynamoDbServer implements AutoCloseable {
 
@@ -110,6 +111,11 @@ public final class DynamoDbServer implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The server's process: its CPU time, for a benchmark to tell whether moto is what limits it. */
+    public ProcessHandle processHandle() {
+        return process.toHandle();
     }
 
     public String endpoint() {
