@@ -270,6 +270,12 @@ public final class ThroughputBenchmark {
                 tuning.put(k.substring(ProcessorConfig.KAFKA_PREFIX.length()), v);
             }
         });
+        // ours caches aggregates in its own cache, not Kafka Streams' record cache: the tuned DSL gets
+        // Kafka Streams' cache with the same budget
+        if (!tuning.isEmpty()) {
+            tuning.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG,
+                ours.getOrDefault(TopologyConfig.AGGREGATES_CACHE_MAX_BYTES, Long.toString(64L * 1024 * 1024)));
+        }
         return tuning;
     }
 

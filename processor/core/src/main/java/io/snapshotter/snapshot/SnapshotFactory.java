@@ -107,7 +107,8 @@ public final class SnapshotFactory {
     public static String checksum(byte[] bytes) {
         CRC32C crc = new CRC32C();
         crc.update(bytes);
-        return String.format("crc32c:%08x", crc.getValue());
+        String hex = Long.toHexString(crc.getValue());
+        return "crc32c:" + "0".repeat(8 - hex.length()) + hex;  // %08x, without a Formatter per snapshot
     }
 
     private static byte[] gzip(byte[] bytes) {

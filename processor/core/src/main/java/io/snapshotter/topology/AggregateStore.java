@@ -4,7 +4,7 @@ import io.snapshotter.schema.store.AggregateRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -41,7 +41,8 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * with Kafka Streams' own cache. One evicted before the commit is written then.
  *
  * <p>The cache's budget ({@code aggregates.cache.max.bytes}) is shared by the instance's tasks: each
- * keeps its least recently used aggregates within its share of it. An entry's size is an estimate:
+ * keeps within its share of it, evicting by CLOCK (an aggregate not read or changed since the last
+ * round goes first). An entry's size is an estimate:
  * a fixed overhead, the id, and three times the encoded state (the bytes and the decoded objects).
  *
  * <p>Interactive queries (other threads) read through the cache and get copies; the stream thread
@@ -56,7 +57,10 @@ final class AggregateStore implements KeyValueStore<String, AggregateRecord>, Ca
 
     private final KeyValueStore<String, AggregateRecord> rocksDb;
     private final Budget budget;
-    private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(1024, 0.75f, true);
+    private final HashMap<String, Entry> entries = new HashMap<>(1024);
+    /** The entries in a ring the CLOCK eviction's hand goes round (an access-ordered map costs every read a relink). */
+    private final ArrayList<Entry> ring = new ArrayList<>(1024);
+    private int hand;
     /** Entries changed since the last flush (some may have been written already: evicted). */
     private final List<Entry> dirty = new ArrayList<>();
     private InternalProcessorContext<?, ?> internalContext;
@@ -112,10 +116,12 @@ final class AggregateStore implements KeyValueStore<String, AggregateRecord>, Ca
             }
             entry = new Entry(aggregateId, stored);
             synchronized (entries) {
-                entries.put(aggregateId, entry);
+                add(entry);
                 resize(entry);
             }
             evictBeyondBudget();
+        } else {
+            entry.referenced = true;
         }
         return entry.record == null ? null : new Cached(entry.record, entry.state);
     }
@@ -130,8 +136,9 @@ final class AggregateStore implements KeyValueStore<String, AggregateRecord>, Ca
             Entry entry = entries.get(aggregateId);
             if (entry == null) {
                 entry = new Entry(aggregateId, null);
-                entries.put(aggregateId, entry);
+                add(entry);
             }
+            entry.referenced = true;
             entry.record = record;
             entry.state = state;
             entry.origin = origin;
@@ -158,6 +165,12 @@ final class AggregateStore implements KeyValueStore<String, AggregateRecord>, Ca
         }
     }
 
+    private void add(Entry entry) {
+        entries.put(entry.key, entry);
+        entry.slot = ring.size();
+        ring.add(entry);
+    }
+
     private void resize(Entry entry) {
         long before = entry.bytes;
         entry.bytes = entry.estimate();
@@ -167,19 +180,37 @@ final class AggregateStore implements KeyValueStore<String, AggregateRecord>, Ca
     private void evictBeyondBudget() {
         long limit = budget.share();
         while (true) {
-            Entry eldest;
+            Entry victim;
             synchronized (entries) {
                 if (bytes <= limit || entries.size() <= 1) {
                     return;
                 }
-                eldest = entries.values().iterator().next();
+                // CLOCK: the first entry not read or changed since the hand last passed it
+                while (true) {
+                    if (hand >= ring.size()) {
+                        hand = 0;
+                    }
+                    Entry candidate = ring.get(hand);
+                    if (!candidate.referenced) {
+                        victim = candidate;
+                        break;
+                    }
+                    candidate.referenced = false;
+                    hand++;
+                }
             }
-            if (eldest.dirty) {
-                writeBack(eldest);  // still in the map meanwhile: readers see it until RocksDB has it
+            if (victim.dirty) {
+                writeBack(victim);  // still in the map meanwhile: readers see it until RocksDB has it
             }
             synchronized (entries) {
-                entries.remove(eldest.key);
-                bytes -= eldest.bytes;
+                entries.remove(victim.key);
+                Entry last = ring.remove(ring.size() - 1);
+                if (last != victim) {
+                    ring.set(victim.slot, last);
+                    last.slot = victim.slot;
+                }
+                hand = victim.slot + 1;  // the entry moved into the slot waits a round, as a new one does
+                bytes -= victim.bytes;
             }
         }
     }
@@ -231,6 +262,8 @@ final class AggregateStore implements KeyValueStore<String, AggregateRecord>, Ca
     public void clearCache() {
         synchronized (entries) {
             entries.clear();
+            ring.clear();
+            hand = 0;
             dirty.clear();
             bytes = 0;
         }
@@ -389,6 +422,9 @@ final class AggregateStore implements KeyValueStore<String, AggregateRecord>, Ca
         SpecificRecord state;     // record's state decoded, or null
         ProcessorRecordContext origin;
         boolean dirty;
+        /** Read or changed since the eviction's hand last passed. */
+        boolean referenced;
+        int slot;
         long bytes;
 
         Entry(String key, AggregateRecord record) {

@@ -46,7 +46,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Event-triggered snapshots are taken inline. Time-triggered ones are found through the
  * {@code snapshot-schedule} store, whose keys are (due time, aggregateId): a punctuation reads the
- * due prefix of that index and stops, so it costs in proportion to the aggregates that are due. It
+ * due prefix of that index and stops, so it costs in proportion to the entries that are due. An
+ * aggregate has at most one entry ({@code scheduledAt}), at or before its due time: a snapshot
+ * leaves it, and the punctuation moves it on or removes it when it comes due, so snapshots cost the
+ * index nothing. It
  * starts where the last one ended, not at the start of the index: a RocksDB range scan steps over
  * the tombstones of the entries deleted before it, which would make every punctuation pay for the
  * whole history of snapshots taken. An
@@ -300,8 +303,8 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
         boolean unparked = false;
         if (current == null) {
             updated = new AggregateRecord(event.getAggregateType(), sequence, event.getEventId(),
-                event.getTimestamp().toEpochMilli(), 1L, 0L, now, SnapshotPolicy.NEVER, foldVersion, nextState, null,
-                new ArrayList<>());
+                event.getTimestamp().toEpochMilli(), 1L, 0L, now, SnapshotPolicy.NEVER, SnapshotPolicy.NEVER, foldVersion,
+                nextState, null, new ArrayList<>());
         } else {
             // a new record (the cached one is shared with readers), sharing what did not change
             List<SkippedRange> skipped = sequence > current.getVersion() + 1
@@ -315,7 +318,8 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
             }
             updated = new AggregateRecord(current.getAggregateType(), sequence, event.getEventId(),
                 event.getTimestamp().toEpochMilli(), pendingBefore + 1, current.getLastSnapshotVersion(),
-                current.getLastSnapshotTime(), current.getSnapshotDueTime(), foldVersion, nextState, parkedAfter, skipped);
+                current.getLastSnapshotTime(), current.getSnapshotDueTime(), current.getScheduledAt(), foldVersion,
+                nextState, parkedAfter, skipped);
         }
         if (unparked) {
             parkedIndex.delete(aggregateId);
@@ -325,9 +329,18 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
             snapshot(aggregateId, updated, next, SnapshotReason.COUNT, now);
         } else {
             if (dueTime != SnapshotPolicy.NEVER) {
-                schedule.put(scheduleKey(dueTime, aggregateId), NOTHING);
-                updated.setSnapshotDueTime(dueTime);  // not shared yet
-                scanFrom = Math.min(scanFrom, dueTime);
+                long scheduled = scheduledAt(updated);
+                updated.setSnapshotDueTime(dueTime);  // not shared yet, so set in place
+                if (scheduled > dueTime) {
+                    // no entry, or a later one: one at the due time. An earlier one (left by a snapshot)
+                    // stays: the punctuation moves it here when it comes due.
+                    if (scheduled != SnapshotPolicy.NEVER) {
+                        schedule.delete(scheduleKey(scheduled, aggregateId));
+                    }
+                    schedule.put(scheduleKey(dueTime, aggregateId), NOTHING);
+                    updated.setScheduledAt(dueTime);
+                    scanFrom = Math.min(scanFrom, dueTime);
+                }
             }
             aggregates.update(aggregateId, updated, next);
         }
@@ -350,8 +363,24 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
     private static AggregateRecord withParked(AggregateRecord record, Parked parked) {
         return new AggregateRecord(record.getAggregateType(), record.getVersion(), record.getLastEventId(),
             record.getLastEventTimestamp(), record.getEventsSinceSnapshot(), record.getLastSnapshotVersion(),
-            record.getLastSnapshotTime(), record.getSnapshotDueTime(), record.getFoldVersion(), record.getState(), parked,
-            record.getSkipped());
+            record.getLastSnapshotTime(), record.getSnapshotDueTime(), record.getScheduledAt(), record.getFoldVersion(),
+            record.getState(), parked, record.getSkipped());
+    }
+
+    /** A copy of {@code record} (sharing its fields) whose schedule entry is at {@code scheduledAt}. */
+    private static AggregateRecord withScheduledAt(AggregateRecord record, long scheduledAt) {
+        return new AggregateRecord(record.getAggregateType(), record.getVersion(), record.getLastEventId(),
+            record.getLastEventTimestamp(), record.getEventsSinceSnapshot(), record.getLastSnapshotVersion(),
+            record.getLastSnapshotTime(), record.getSnapshotDueTime(), scheduledAt, record.getFoldVersion(),
+            record.getState(), record.getParked(), record.getSkipped());
+    }
+
+    /**
+     * The due time of the aggregate's entry in the schedule, {@code NEVER} when it has none. A record
+     * written before {@code scheduledAt} existed has its entry at its due time.
+     */
+    static long scheduledAt(AggregateRecord record) {
+        return record.getScheduledAt() != SnapshotPolicy.NEVER ? record.getScheduledAt() : record.getSnapshotDueTime();
     }
 
     /**
@@ -369,8 +398,8 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
             source.map(m -> m.partition()).orElse(-1), source.map(m -> m.offset()).orElse(-1L), 0L);
         boolean wasParked = current != null && current.getParked() != null;
         AggregateRecord record = current != null ? withParked(current, parked)
-            : new AggregateRecord(event.getAggregateType(), 0L, "", 0L, 0L, 0L, now, SnapshotPolicy.NEVER, 0, NO_STATE,
-                parked, new ArrayList<>());
+            : new AggregateRecord(event.getAggregateType(), 0L, "", 0L, 0L, 0L, now, SnapshotPolicy.NEVER,
+                SnapshotPolicy.NEVER, 0, NO_STATE, parked, new ArrayList<>());
         // without the decoded state, which the fold may have changed before it was rejected
         aggregates.update(aggregateId, record, null);
         if (!wasParked) {
@@ -405,7 +434,7 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
         Headers headers = new RecordHeaders()
             .add(SnapshotRequest.REQUEST_ID_HEADER, request.requestId().getBytes(StandardCharsets.UTF_8))
             .add(SnapshotRequest.REQUESTED_BY_HEADER, request.requestedBy().getBytes(StandardCharsets.UTF_8));
-        snapshot(aggregateId, current, cached.state(), SnapshotReason.MANUAL, clockTime(), headers);
+        snapshot(aggregateId, current, cached.state(), SnapshotReason.MANUAL, clockTime(), headers, scheduledAt(current));
     }
 
     /** Punctuator: snapshots the aggregates whose pending events are due by {@code timestamp}. */
@@ -428,34 +457,45 @@ final class FoldProcessor extends ContextualProcessor<byte[], byte[], Object, Ob
             String aggregateId = aggregateIdOf(key);
             AggregateStore.Cached cached = aggregates.cached(aggregateId);
             AggregateRecord current = cached == null ? null : cached.record();
-            if (current != null && current.getEventsSinceSnapshot() > 0 && current.getSnapshotDueTime() == dueTimeOf(key)) {
-                snapshot(aggregateId, current, cached.state(), SnapshotReason.TIME, timeSnapshotAt(current, timestamp));
+            schedule.delete(key);
+            if (current == null || scheduledAt(current) != dueTimeOf(key)) {
+                continue;  // not the aggregate's entry (none is known to be left so; harmless)
+            }
+            boolean pending = current.getEventsSinceSnapshot() > 0;
+            if (pending && current.getSnapshotDueTime() <= timestamp) {
+                snapshot(aggregateId, current, cached.state(), SnapshotReason.TIME, timeSnapshotAt(current, timestamp),
+                    new RecordHeaders(), SnapshotPolicy.NEVER);
+            } else if (pending && current.getSnapshotDueTime() != SnapshotPolicy.NEVER) {
+                // left by a snapshot; the events since fall due later
+                schedule.put(scheduleKey(current.getSnapshotDueTime(), aggregateId), NOTHING);
+                aggregates.update(aggregateId, withScheduledAt(current, current.getSnapshotDueTime()), cached.state());
             } else {
-                schedule.delete(key);
+                aggregates.update(aggregateId, withScheduledAt(current, SnapshotPolicy.NEVER), cached.state());
             }
         }
     }
 
     private AggregateRecord snapshot(String aggregateId, AggregateRecord current, SpecificRecord state,
                                      SnapshotReason reason, long at) {
-        return snapshot(aggregateId, current, state, reason, at, new RecordHeaders());
+        return snapshot(aggregateId, current, state, reason, at, new RecordHeaders(), scheduledAt(current));
     }
 
     /**
      * Emits a snapshot of {@code current} (whose state decoded is {@code state}, or null) with
-     * {@code headers}, stores the reset bookkeeping and returns it.
+     * {@code headers}, stores the reset bookkeeping and returns it. The aggregate's schedule entry is
+     * left where it is ({@code scheduledAt}): it comes due no later than the events after the
+     * snapshot could, and the punctuation moves or removes it then, so a snapshot costs the schedule
+     * nothing.
      */
     private AggregateRecord snapshot(String aggregateId, AggregateRecord current, SpecificRecord state,
-                                     SnapshotReason reason, long at, Headers headers) {
+                                     SnapshotReason reason, long at, Headers headers, long scheduledAt) {
         Snapshot snapshot = topology.snapshots().snapshotOf(aggregateId, aggregateId, current, at, reason);
         context().forward(new Record<>(aggregateId, snapshot, at, headers), SnapshotTopology.SNAPSHOTS_SINK);
-        if (current.getSnapshotDueTime() != SnapshotPolicy.NEVER) {
-            schedule.delete(scheduleKey(current.getSnapshotDueTime(), aggregateId));
-        }
         // a new record sharing the state bytes (never modified): a builder would deep-copy them
         AggregateRecord after = new AggregateRecord(current.getAggregateType(), current.getVersion(),
             current.getLastEventId(), current.getLastEventTimestamp(), 0L, current.getVersion(), at,
-            SnapshotPolicy.NEVER, current.getFoldVersion(), current.getState(), current.getParked(), current.getSkipped());
+            SnapshotPolicy.NEVER, scheduledAt, current.getFoldVersion(), current.getState(), current.getParked(),
+            current.getSkipped());
         aggregates.update(aggregateId, after, state);
         metrics.snapshotEmitted(current.getAggregateType(), reason, snapshot.getState().remaining(),
             current.getEventsSinceSnapshot());

@@ -105,10 +105,10 @@ public final class SnapshotTopology {
             new AggregateStore.Budget(config.aggregatesCacheMaxBytes()));
         StoreBuilder<?> parked = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PARKED_STORE),
                 Serdes.String(), Serdes.ByteArray())
-            .withCachingEnabled();
+            .withCachingDisabled();
         StoreBuilder<?> schedule = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SCHEDULE_STORE),
                 Serdes.Bytes(), Serdes.ByteArray())
-            .withCachingEnabled();
+            .withCachingDisabled();
         ProcessorSupplier<byte[], byte[], Object, Object> fold = new ProcessorSupplier<>() {
             @Override
             public Processor<byte[], byte[], Object, Object> get() {

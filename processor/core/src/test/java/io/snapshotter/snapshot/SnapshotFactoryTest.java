@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class SnapshotFactoryTest {
 
     private static AggregateRecord record(byte[] state) {
-        return new AggregateRecord("InventoryItem", 200L, "event-200", 1_000L, 0L, 100L, 0L, Long.MAX_VALUE, 2,
+        return new AggregateRecord("InventoryItem", 200L, "event-200", 1_000L, 0L, 100L, 0L, Long.MAX_VALUE, Long.MAX_VALUE, 2,
             ByteBuffer.wrap(state), null, java.util.List.of());
     }
 

@@ -60,7 +60,7 @@ class AggregateStoreTest {
     }
 
     private static AggregateRecord record(long version, int stateBytes) {
-        return new AggregateRecord("Counter", version, "e-" + version, 0L, version, 0L, 0L, Long.MAX_VALUE, 1,
+        return new AggregateRecord("Counter", version, "e-" + version, 0L, version, 0L, 0L, Long.MAX_VALUE, Long.MAX_VALUE, 1,
             ByteBuffer.wrap(new byte[stateBytes]), null, new ArrayList<>());
     }
 
@@ -136,13 +136,52 @@ class AggregateStoreTest {
         }
 
         assertThat(s.store().cachedCount()).isEqualTo(10);
-        // the 30 least recently used were evicted, written as they went; the rest wait for the commit
-        for (int i = 0; i < 30; i++) {
+        assertThat(s.store().dirtyCount()).isEqualTo(10);
+        int written = 0;
+        for (int i = 0; i < 40; i++) {
+            String id = String.format("a-%02d", i);
+            AggregateRecord inner = s.inner().get(id);
+            if (inner != null) {
+                written++;
+                assertThat(inner.getVersion()).isEqualTo(i + 1);
+            }
+            assertThat(s.store().get(id).getVersion()).isEqualTo(i + 1);
+        }
+        // the 30 evicted were written as they went; the 10 still cached wait for the commit
+        assertThat(written).isEqualTo(30);
+        s.store().flushCache();
+        for (int i = 0; i < 40; i++) {
             assertThat(s.inner().get(String.format("a-%02d", i)).getVersion()).isEqualTo(i + 1);
         }
-        assertThat(s.inner().get("a-35")).isNull();
-        assertThat(s.store().get("a-35").getVersion()).isEqualTo(36);
-        assertThat(s.store().cached("a-03").record().getVersion()).isEqualTo(4);  // read back from the inner store
+    }
+
+    @Test
+    void shouldEvictAnAggregateNotReadSinceTheLastRoundBeforeOneThatWas() {
+        long entry = AggregateStore.ENTRY_OVERHEAD_BYTES + 2 * "a-00".length() + 100;
+        Stores2 s = open(3 * entry);
+        s.store().update("a-00", record(1, 100), null);
+        s.store().update("a-01", record(1, 100), null);
+        s.store().update("a-02", record(1, 100), null);
+        s.store().update("a-03", record(1, 100), null);  // a round: every mark cleared, a-00 out
+        s.store().flushCache();
+        s.store().cached("a-01");                        // read again: kept over a-02 and a-03
+
+        s.store().update("a-04", record(1, 100), null);
+        s.store().update("a-05", record(1, 100), null);
+
+        assertThat(s.store().cachedCount()).isEqualTo(3);
+        assertThat(cachedIds(s.store())).contains("a-01", "a-04", "a-05");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static java.util.Set<String> cachedIds(AggregateStore store) {
+        try {
+            var field = AggregateStore.class.getDeclaredField("entries");
+            field.setAccessible(true);
+            return new java.util.TreeSet<>(((java.util.Map<String, ?>) field.get(store)).keySet());
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test

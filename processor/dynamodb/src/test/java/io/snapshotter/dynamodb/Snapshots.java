@@ -33,7 +33,7 @@ public final class Snapshots {
     public Snapshot of(String itemId, long version, String name) {
         byte[] state = codec.encode(InventoryItemState.getClassSchema().getFullName(), state(itemId, version, name), true);
         AggregateRecord record = new AggregateRecord("InventoryItem", version, "event-" + version,
-            1_700_000_000_000L + version, 0L, version, 0L, Long.MAX_VALUE, 1, ByteBuffer.wrap(state), null,
+            1_700_000_000_000L + version, 0L, version, 0L, Long.MAX_VALUE, Long.MAX_VALUE, 1, ByteBuffer.wrap(state), null,
             java.util.List.of());
         return factory.snapshotOf(itemId, itemId, record, 1_700_000_000_000L + version, SnapshotReason.COUNT);
     }

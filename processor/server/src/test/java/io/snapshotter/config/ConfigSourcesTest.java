@@ -36,10 +36,10 @@ class ConfigSourcesTest {
             override, Map.of());
 
         // the measured throughput settings travel in the jar
-        assertThat(anywhere.values()).containsEntry("kafka.statestore.cache.max.bytes", "67108864")
+        assertThat(anywhere.values()).containsEntry("aggregates.cache.max.bytes", "67108864")
             .containsEntry("kafka.max.task.idle.ms", "-1")
             .containsEntry("kafka.commit.interval.ms", "250");
-        assertThat(anywhere.originOf("kafka.statestore.cache.max.bytes")).hasValue("the built-in defaults");
+        assertThat(anywhere.originOf("aggregates.cache.max.bytes")).hasValue("the built-in defaults");
         assertThat(anywhere.values()).isEqualTo(new java.util.HashMap<>(ConfigSources.load(
             Path.of("..", "..", "config", "application.properties"), override, Map.of()).values()));
     }

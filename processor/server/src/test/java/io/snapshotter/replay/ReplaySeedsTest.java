@@ -30,7 +30,7 @@ class ReplaySeedsTest {
 
     private static Snapshot snapshot(String type, long version, int foldVersion, Instant lastEvent) {
         AggregateRecord record = new AggregateRecord(type, version, "event-" + version, lastEvent.toEpochMilli(), 0L,
-            version, 0L, SnapshotPolicy.NEVER, foldVersion, ByteBuffer.wrap(("state at " + version).getBytes()), null, List.of());
+            version, 0L, SnapshotPolicy.NEVER, SnapshotPolicy.NEVER, foldVersion, ByteBuffer.wrap(("state at " + version).getBytes()), null, List.of());
         return SNAPSHOTS.snapshotOf("agg-1", "agg-1", record, lastEvent.toEpochMilli() + 5, SnapshotReason.COUNT);
     }
 

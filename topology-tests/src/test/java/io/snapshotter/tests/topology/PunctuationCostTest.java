@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The time trigger finds due aggregates through the schedule index, which holds only aggregates
- * with pending events, so a punctuation touches those and not every aggregate in the store.
+ * The time trigger finds due aggregates through the schedule index, which holds one entry per
+ * aggregate that had events within T (a snapshot leaves the entry, which is moved on or removed when
+ * it comes due), so a punctuation touches those and not every aggregate in the store.
  * (How fast that is is for the benchmarks to show, not for tests.)
  */
 class PunctuationCostTest {
@@ -36,11 +37,13 @@ class PunctuationCostTest {
     final TopologyFixture.Factory fixtures = new TopologyFixture.Factory();
 
     @Test
-    void shouldIndexOnlyTheAggregatesWithPendingEvents() {
+    void shouldIndexEachAggregateOnceAtItsFirstDueTimeAndLeaveTheEntryOfASnapshottedOne() {
         TopologyFixture fixture = startWithCleanAndPendingAggregates(HYBRID);
 
         assertThat(fixture.allAggregates()).hasSize(CLEAN + PENDING);
-        assertThat(fixture.scheduleKeys()).containsExactlyInAnyOrderElementsOf(scheduleKeys(T0 + T, "pending-", PENDING));
+        List<Bytes> expected = new java.util.ArrayList<>(scheduleKeys(T0 + T, "pending-", PENDING));
+        expected.addAll(scheduleKeys(T0 + T, "clean-", CLEAN));
+        assertThat(fixture.scheduleKeys()).containsExactlyInAnyOrderElementsOf(expected);
     }
 
     @Test
@@ -72,10 +75,33 @@ class PunctuationCostTest {
     }
 
     @Test
+    void shouldMoveAnEntryASnapshotLeftToTheLaterDueTimeOfTheEventsSinceAndSnapshotThemThen() {
+        TopologyFixture fixture = fixtures.start(HYBRID);
+        fixture.sendEvents(ITEM, "item-1", 1, N - 1, T0);        // pending: an entry at T0 + T
+        fixture.advanceWallClock(T / 2);
+        fixture.sendEvents(ITEM, "item-1", N, N, T0);            // a count snapshot at T0 + T/2; the entry stays
+        fixture.sendEvents(ITEM, "item-1", N + 1, N + 1, T0);    // due T after that snapshot
+        assertThat(fixture.scheduleKeys()).containsExactly(SnapshotTopology.scheduleKey(T0 + T, "item-1"));
+
+        fixture.advanceWallClock(T / 2);
+
+        assertThat(fixture.readSnapshots()).extracting(s -> s.getMetadata().getReason())
+            .containsExactly(SnapshotReason.COUNT);
+        assertThat(fixture.scheduleKeys()).containsExactly(SnapshotTopology.scheduleKey(T0 + T / 2 + T, "item-1"));
+
+        fixture.advanceWallClock(T / 2);
+
+        assertThat(fixture.readSnapshots()).extracting(Snapshot::getVersion, s -> s.getMetadata().getReason())
+            .containsExactly(org.assertj.core.groups.Tuple.tuple(N + 1L, SnapshotReason.TIME));
+        assertThat(fixture.scheduleKeys()).isEmpty();
+    }
+
+    @Test
     void shouldTakeAtMostTheConfiguredNumberOfSnapshotsPerPunctuation() {
         Map<String, String> config = new HashMap<>(HYBRID);
         config.put("snapshot.punctuation.max.snapshots", "4");
-        TopologyFixture fixture = startWithCleanAndPendingAggregates(config);
+        TopologyFixture fixture = fixtures.start(config);
+        ids("pending-", PENDING).forEach(id -> fixture.sendEvents(ITEM, id, 1, 1, T0));
 
         fixture.advanceWallClock(T);
         assertThat(fixture.readSnapshots()).hasSize(4);
