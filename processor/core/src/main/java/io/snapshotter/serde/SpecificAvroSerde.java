@@ -1,6 +1,8 @@
 package io.snapshotter.serde;
 
 import io.snapshotter.registry.SubjectNameStrategy;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
@@ -17,6 +19,8 @@ public final class SpecificAvroSerde<T extends SpecificRecord> implements Serde<
     private final SubjectNameStrategy subjects;
     private final boolean isKey;
     private final boolean autoRegister;
+    /** The subject of each topic written, so a record costs no string building (and its hash). */
+    private final Map<String, String> subjectsByTopic = new ConcurrentHashMap<>();
 
     public SpecificAvroSerde(AvroWireCodec codec, Class<T> type, SubjectNameStrategy subjects,
                              boolean isKey, boolean autoRegister) {
@@ -37,7 +41,8 @@ public final class SpecificAvroSerde<T extends SpecificRecord> implements Serde<
     @Override
     public Serializer<T> serializer() {
         return (topic, data) -> data == null ? null
-            : codec.encode(subjects.subject(topic, isKey, schema), data, autoRegister);
+            : codec.encode(subjectsByTopic.computeIfAbsent(topic, t -> subjects.subject(t, isKey, schema)), data,
+                autoRegister);
     }
 
     @Override
