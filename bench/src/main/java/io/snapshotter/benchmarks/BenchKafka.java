@@ -125,7 +125,12 @@ final class BenchKafka {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.LINGER_MS_CONFIG, 10,
                 ProducerConfig.BATCH_SIZE_CONFIG, 131_072,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "none"), new StringSerializer(), new ByteArraySerializer())) {
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "none",
+                // in order without idempotence: on a topic just created, the idempotent producer's retry of
+                // a batch the new leader refused came back as OUT_OF_ORDER_SEQUENCE_NUMBER and lost events
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1), new StringSerializer(), new ByteArraySerializer())) {
             for (; sent < events && running.getAsBoolean(); sent++) {
                 SampleEvent e = withLongerReferences(stream.get());
                 byte[] value = encoder.encode(e.eventId(), e.aggregateId(), e.aggregateType(), e.sequence(),

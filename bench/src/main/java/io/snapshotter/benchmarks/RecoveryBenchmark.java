@@ -215,6 +215,9 @@ public final class RecoveryBenchmark {
         return new ProcessorConfig(withDir);
     }
 
+    /** Events per second of the first fold, the live one (start included). */
+    private double liveFoldRate;
+
     /** Folds every event once and reads the store back: the state every recovery must reach. */
     private Map<String, Expected> foldOnce(ProcessorConfig config, InMemorySchemaRegistry registry, Admin admin,
                                            Map<TopicPartition, Long> ends, long total) throws Exception {
@@ -232,6 +235,7 @@ public final class RecoveryBenchmark {
                 committed = BenchKafka.committed(admin, config.applicationId(), ends);
             }
             double seconds = (System.nanoTime() - started) / 1e9;
+            liveFoldRate = total / seconds;
             Map<String, Expected> expected = new HashMap<>();
             try (KeyValueIterator<String, AggregateRecord> all = app.aggregates(PHASE_TIMEOUT).all()) {
                 all.forEachRemaining(kv -> expected.put(kv.key, new Expected(kv.value.getVersion(),
@@ -470,6 +474,10 @@ public final class RecoveryBenchmark {
         out.printf("full replay / seeded replay   %6.2f%n", full.serveSeconds() / seeded.serveSeconds());
         out.printf("full replay / restore         %6.2f%n", full.serveSeconds() / restore.serveSeconds());
         out.printf("seeded replay / restore       %6.2f%n", seeded.serveSeconds() / restore.serveSeconds());
+        double replayRate = full.eventsFolded() / full.foldSeconds();
+        out.printf("full replay's fold / the live fold: %,.0f ev/s / %,.0f ev/s (start included) = %.2f "
+            + "(bar: a full replay folds at the live rate, >= 1.0: %s)%n", replayRate, liveFoldRate,
+            replayRate / liveFoldRate, replayRate >= liveFoldRate ? "HOLDS" : "DOES NOT HOLD");
         out.println("time to serve: from the start of the recovery until Kafka Streams is RUNNING on the recovered "
             + "state (a replay: its whole run, then an instance's start); verify: reading and comparing every "
             + "aggregate afterwards, untimed. events read: offsets the replay went through from its start offsets; "

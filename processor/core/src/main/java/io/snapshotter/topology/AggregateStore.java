@@ -40,7 +40,8 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * exactly-once the writes are in the same transaction as the offsets of the events they fold, as
  * with Kafka Streams' own cache. One evicted before the commit is written then.
  *
- * <p>The cache's budget ({@code aggregates.cache.max.bytes}) is shared by the instance's tasks: each
+ * <p>The cache's budget ({@code aggregates.cache.max.bytes}) is shared by the instance's active tasks
+ * (a standby's store takes no share): each
  * keeps within its share of it, evicting by CLOCK (an aggregate not read or changed since the last
  * round goes first). An entry's size is an estimate:
  * a fixed overhead, the id, and three times the encoded state (the bytes and the decoded objects).
@@ -65,7 +66,8 @@ final class AggregateStore implements KeyValueStore<String, AggregateRecord>, Ca
     private final List<Entry> dirty = new ArrayList<>();
     private InternalProcessorContext<?, ?> internalContext;
     private long bytes;
-    private boolean open;
+    /** Counted in the budget's stores: from its first use (a standby's store is never used so). */
+    private boolean counted;
 
     private AggregateStore(KeyValueStore<String, AggregateRecord> rocksDb, Budget budget) {
         this.rocksDb = rocksDb;
@@ -105,6 +107,7 @@ final class AggregateStore implements KeyValueStore<String, AggregateRecord>, Ca
 
     /** The aggregate, from the cache or (then cached) RocksDB; {@code null} when there is none. */
     Cached cached(String aggregateId) {
+        count();
         Entry entry;
         synchronized (entries) {
             entry = entries.get(aggregateId);
@@ -131,6 +134,7 @@ final class AggregateStore implements KeyValueStore<String, AggregateRecord>, Ca
      * state decoded, or {@code null}; written to RocksDB at the next commit.
      */
     void update(String aggregateId, AggregateRecord record, SpecificRecord state) {
+        count();
         ProcessorRecordContext origin = internalContext == null ? null : internalContext.recordContext();
         synchronized (entries) {
             Entry entry = entries.get(aggregateId);
@@ -162,6 +166,20 @@ final class AggregateStore implements KeyValueStore<String, AggregateRecord>, Ca
     int dirtyCount() {
         synchronized (entries) {
             return (int) dirty.stream().filter(e -> e.dirty).count();
+        }
+    }
+
+    private void count() {
+        if (!counted) {
+            counted = true;
+            budget.opened();
+        }
+    }
+
+    private void uncount() {
+        if (counted) {
+            counted = false;
+            budget.closed();
         }
     }
 
@@ -267,6 +285,7 @@ final class AggregateStore implements KeyValueStore<String, AggregateRecord>, Ca
             dirty.clear();
             bytes = 0;
         }
+        uncount();  // Kafka Streams clears it when the task becomes a standby
     }
 
     @Override
@@ -285,8 +304,6 @@ final class AggregateStore implements KeyValueStore<String, AggregateRecord>, Ca
     public void init(StateStoreContext context, StateStore root) {
         internalContext = context instanceof InternalProcessorContext<?, ?> internal ? internal : null;
         rocksDb.init(context, root);
-        budget.opened();
-        open = true;
     }
 
     @Override
@@ -304,10 +321,6 @@ final class AggregateStore implements KeyValueStore<String, AggregateRecord>, Ca
     @Override
     public void close() {
         clearCache();
-        if (open) {
-            open = false;
-            budget.closed();
-        }
         rocksDb.close();
     }
 

@@ -37,11 +37,15 @@ class AggregateStoreTest {
     }
 
     private Stores2 open(long budgetBytes) {
+        return open(new AggregateStore.Budget(budgetBytes));
+    }
+
+    private Stores2 open(AggregateStore.Budget budget) {
         var serde = new SpecificAvroSerde<>(new AvroWireCodec(new InMemorySchemaRegistry()), AggregateRecord.class,
             SubjectNameStrategy.RECORD_NAME, false, true);
         var inner = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SnapshotTopology.AGGREGATES_STORE),
             Serdes.String(), serde).withLoggingDisabled();
-        AggregateStore store = AggregateStore.builder(inner, new AggregateStore.Budget(budgetBytes)).build();
+        AggregateStore store = AggregateStore.builder(inner, budget).build();
         MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
         store.init(context.getStateStoreContext(), store);
         opened.add(store);
@@ -182,6 +186,20 @@ class AggregateStoreTest {
         } catch (ReflectiveOperationException e) {
             throw new AssertionError(e);
         }
+    }
+
+    @Test
+    void shouldGiveAStoreThatIsNeverUsedNoShareOfTheBudget() {
+        long entry = AggregateStore.ENTRY_OVERHEAD_BYTES + 2 * "a-00".length() + 100;
+        AggregateStore.Budget budget = new AggregateStore.Budget(10 * entry);
+        Stores2 used = open(budget);
+        open(budget);  // a standby's, say: opened, restored into, never read by a processor
+
+        for (int i = 0; i < 10; i++) {
+            used.store().update(String.format("a-%02d", i), record(i + 1, 100), null);
+        }
+
+        assertThat(used.store().cachedCount()).isEqualTo(10);
     }
 
     @Test
