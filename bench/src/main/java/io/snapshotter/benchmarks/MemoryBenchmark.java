@@ -237,7 +237,9 @@ final class MemoryBenchmark {
             if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
                 throw new IllegalStateException("the processor stopped: " + streams.state());
             }
-            folded = app.meters().get(FoldMetrics.EVENTS_FOLDED).counter().count();
+            // registered when the first task starts
+            var counter = app.meters().find(FoldMetrics.EVENTS_FOLDED).counter();
+            folded = counter == null ? 0 : counter.count();
             if (System.nanoTime() - lastReport > 15e9) {
                 lastReport = System.nanoTime();
                 System.out.printf("  %5.0f s: folded %,.0f of %,d  heap %,d MiB  RSS %,d MiB  RocksDB %s%n",
