@@ -229,6 +229,9 @@ final class AggregateStore implements KeyValueStore<String, AggregateRecord>, Ca
                 }
                 hand = victim.slot + 1;  // the entry moved into the slot waits a round, as a new one does
                 bytes -= victim.bytes;
+                // the list of changed entries may still hold it until the commit: not its aggregate
+                victim.record = null;
+                victim.state = null;
             }
         }
     }

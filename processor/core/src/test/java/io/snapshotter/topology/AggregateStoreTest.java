@@ -153,6 +153,7 @@ class AggregateStoreTest {
         }
         // the 30 evicted were written as they went; the 10 still cached wait for the commit
         assertThat(written).isEqualTo(30);
+        assertThat(retainedRecords(s.store())).isEqualTo(10);  // the evicted ones' records are let go
         s.store().flushCache();
         for (int i = 0; i < 40; i++) {
             assertThat(s.inner().get(String.format("a-%02d", i)).getVersion()).isEqualTo(i + 1);
@@ -175,6 +176,23 @@ class AggregateStoreTest {
 
         assertThat(s.store().cachedCount()).isEqualTo(3);
         assertThat(cachedIds(s.store())).contains("a-01", "a-04", "a-05");
+    }
+
+    /** Records the store's list of changed entries still refers to. */
+    private static long retainedRecords(AggregateStore store) {
+        try {
+            var field = AggregateStore.class.getDeclaredField("dirty");
+            field.setAccessible(true);
+            long retained = 0;
+            for (Object entry : (List<?>) field.get(store)) {
+                var record = entry.getClass().getDeclaredField("record");
+                record.setAccessible(true);
+                retained += record.get(entry) != null ? 1 : 0;
+            }
+            return retained;
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @SuppressWarnings("unchecked")
