@@ -321,6 +321,27 @@ final class AggregateStore implements KeyValueStore<String, AggregateRecord>, Ca
         rocksDb.commit(changelogOffsets);
     }
 
+    /**
+     * RocksDB keeps its changelog offsets itself (KIP-1035), committed with its data: delegated, or
+     * Kafka Streams would wrap this store in a checkpoint file it never writes under exactly-once, and
+     * a killed instance would restore the whole changelog instead of its tail.
+     */
+    @Override
+    public boolean managesOffsets() {
+        return rocksDb.managesOffsets();
+    }
+
+    @Override
+    public Long committedOffset(org.apache.kafka.common.TopicPartition partition) {
+        return rocksDb.committedOffset(partition);
+    }
+
+    /** What the transactional RocksDB store holds uncommitted: Kafka Streams commits early above its limit. */
+    @Override
+    public long approximateNumUncommittedBytes() {
+        return rocksDb.approximateNumUncommittedBytes();
+    }
+
     @Override
     public void close() {
         clearCache();

@@ -323,8 +323,15 @@ public final class Launcher implements Callable<Integer> {
                     build.load(in);
                 }
             }
+            Properties streams = new Properties();
+            try (InputStream in = org.apache.kafka.streams.KafkaStreams.class
+                     .getResourceAsStream("/kafka/kafka-streams-version.properties")) {
+                if (in != null) {
+                    streams.load(in);  // written by Kafka's build into the kafka-streams jar
+                }
+            }
             return new String[] {"snapshot processor " + build.getProperty("version", "unknown")
-                + " (Kafka Streams " + org.apache.kafka.common.utils.AppInfoParser.getVersion()
+                + " (Kafka Streams " + streams.getProperty("version", "unknown")
                 + ", Java " + System.getProperty("java.version") + ")"};
         }
     }

@@ -85,7 +85,8 @@ public final class ProcessorConfig extends AbstractConfig {
 
     private static final Map<String, Object> STREAMS_DEFAULTS = Map.of(
         StreamsConfig.APPLICATION_ID_CONFIG, "snapshot-processor",
-        StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2,
+        StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true);
 
     /** The four topics, which must be four different ones. */
     private static final List<String> TOPIC_KEYS = List.of(TopologyConfig.EVENTS_TOPIC, TopologyConfig.SNAPSHOTS_TOPIC,

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -20,11 +22,14 @@ import org.junit.jupiter.api.io.TempDir;
  * restored and whether it found tasks corrupted, and prints the time from the kill to {@code /ready}.
  *
  * <p>The store's size is {@code -Drecovery.aggregates} (5,000 unless given; the README's figures were
- * taken with more). The two ways compared:
+ * taken with more). The ways compared:
  * <ul>
- *   <li>dynamic membership: the restart finds its tasks corrupted, wipes the store and restores the
- *       whole changelog, and gets its partitions once the dead member's session has expired (lowered
- *       to 10 s here, 45 s by default);</li>
+ *   <li>the shipped configuration, transactional state stores (KIP-892) and a static member: the
+ *       restart keeps its RocksDB store, restores only the changelog after its last commit and takes
+ *       the dead member's place at once;</li>
+ *   <li>before, {@code kafka.enable.transactional.statestores=false} and dynamic membership: the restart
+ *       finds its tasks corrupted, wipes the store and restores the whole changelog, and gets its
+ *       partitions once the dead member's session has expired (lowered to 10 s here, 45 s by default);</li>
  *   <li>{@code kafka.group.instance.id} set, the default 45 s session: the restarted instance takes
  *       the dead member's place in the group instead of joining beside it and waiting.</li>
  * </ul>
@@ -33,18 +38,44 @@ import org.junit.jupiter.api.io.TempDir;
 class KillRestartTest {
 
     private static final int AGGREGATES = Integer.getInteger("recovery.aggregates", 5_000);
-    /** Events folded and committed before the kill: about two per aggregate, so that nearly all exist. */
-    private static final int BEFORE_KILL = 2 * AGGREGATES;
+    /**
+     * The store of the tail test: RocksDB writes a memtable to disk once it is full (1 MiB here, the
+     * least {@code rocksdb.memtable.bytes} allows), and the tail is what was in memtables at the kill;
+     * 30,000 aggregates fill each partition's several times.
+     */
+    private static final int TAIL_AGGREGATES = Math.max(AGGREGATES, 30_000);
     /** Events arriving while the processor is killed, and after it. */
-    private static final int ARRIVING = 3_000;
+    private static final int ARRIVING = 4_000;
+    /** Of those, produced before the kill: over a second at 2,000/s, so a commit of them precedes the kill. */
+    private static final int ARRIVED_AT_KILL = 2_500;
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
+    /**
+     * The shipped configuration: RocksDB's writes are held in a transaction buffer until Kafka commits
+     * (KIP-892, {@code enable.transactional.statestores}), so what is on disk after a SIGKILL is the
+     * last commit, with its changelog offset beside it. The restart keeps its store and restores only
+     * the changelog written after that offset.
+     */
     @Test
-    void shouldWipeAndRestoreTheWholeStoreUnderExactlyOnce(BrokerAndRegistry stack) throws Exception {
-        Restart restart = killAndRestart(stack, "kill-wipe", Map.of(), null);
-        assertThat(restart.corruptedLines()).as("log lines of tasks found corrupted").isNotEmpty();
+    void shouldKeepTheLocalStoreAndRestoreOnlyTheChangelogsTail(BrokerAndRegistry stack) throws Exception {
+        Restart restart = killAndRestart(stack, "kill-tail", TAIL_AGGREGATES,
+            Map.of("rocksdb.memtable.bytes", String.valueOf(1 << 20)), "session.timeout.ms", true);
+        assertThat(restart.wipedLines()).as("log lines of tasks wiped and bootstrapped from scratch").isEmpty();
+        assertThat(restart.resumedFrom()).as("aggregates changelog offsets the restart's store was opened at, "
+            + "per partition").hasSize(RecoveryScenario.PARTITIONS);
+        assertThat(restart.restoredAggregates()).as("aggregates changelog records restored, of %d at the kill",
+                restart.changelogAtKill())
+            .isLessThan(restart.changelogAtKill() / 2);
+    }
+
+    /** Before: without transactional stores, exactly-once must assume uncommitted writes on disk. */
+    @Test
+    void shouldWipeAndRestoreTheWholeStoreWithoutTransactionalStores(BrokerAndRegistry stack) throws Exception {
+        Restart restart = killAndRestart(stack, "kill-wipe", AGGREGATES, Map.of("kafka.enable.transactional.statestores", "false"),
+            null, false);
+        assertThat(restart.wipedLines()).as("log lines of tasks wiped and bootstrapped from scratch").isNotEmpty();
         assertThat(restart.restoredAggregates()).as("aggregates changelog records restored")
             .isGreaterThanOrEqualTo(restart.changelogAtKill());
     }
@@ -52,33 +83,37 @@ class KillRestartTest {
     /** Static membership with the default 45 s session. */
     @Test
     void shouldTakeTheDeadMembersPlaceAtOnceWithAStaticMember(BrokerAndRegistry stack) throws Exception {
-        Restart restart = killAndRestart(stack, "kill-static", Map.of("kafka.group.instance.id", "processor-0"),
-            "session.timeout.ms");
+        Restart restart = killAndRestart(stack, "kill-static", AGGREGATES, Map.of("kafka.group.instance.id", "processor-0"),
+            "session.timeout.ms", false);
         assertThat(restart.membersWhenReady()).as("the group's members once the restarted instance is ready: "
             + "it took the dead member's place (one stream thread: instance id + \"-1\")").containsExactly("processor-0-1");
     }
 
-    private Restart killAndRestart(BrokerAndRegistry stack, String name, Map<String, String> settings, String unset)
-            throws Exception {
+    private Restart killAndRestart(BrokerAndRegistry stack, String name, int aggregates, Map<String, String> settings,
+            String unset, boolean staticMember) throws Exception {
         long start = System.nanoTime();
+        int beforeKill = 2 * aggregates;  // about two events per aggregate, so that nearly all exist
         try (RecoveryScenario scenario = new RecoveryScenario(name, stack.kafka().bootstrapServers(),
-                 stack.registry().url(), 53, AGGREGATES - AGGREGATES / 100, AGGREGATES / 100, BEFORE_KILL + ARRIVING)) {
+                 stack.registry().url(), 53, aggregates - aggregates / 100, aggregates / 100, beforeKill + ARRIVING)) {
             Map<String, String> config = new java.util.HashMap<>(scenario.processorConfig(dir.resolve("state")));
             config.putAll(settings);
+            if (staticMember) {
+                config.put("kafka.group.instance.id", name);  // so the restart is not also waiting out a session
+            }
             if (unset != null) {
                 config.remove("kafka." + unset);
             }
             try (ProcessorProcess processor = ProcessorProcess.start(dir.resolve("processor"), "processor", config)) {
                 long folding = System.nanoTime();
-                scenario.produce(0, BEFORE_KILL);
+                scenario.produce(0, beforeKill);
                 scenario.awaitFoldedAndCommitted();
                 int changelogAtKill = scenario.committedRecords(scenario.aggregatesChangelog());
                 System.out.printf("%s: %d events folded into the store and committed in %d ms (aggregates changelog: %d records)%n",
-                    name, BEFORE_KILL, millisSince(folding), changelogAtKill);
+                    name, beforeKill, millisSince(folding), changelogAtKill);
 
                 AtomicInteger produced = new AtomicInteger();
-                CompletableFuture<Void> arriving = scenario.produceArriving(BEFORE_KILL, BEFORE_KILL + ARRIVING, produced);
-                while (produced.get() < 500) {
+                CompletableFuture<Void> arriving = scenario.produceArriving(beforeKill, beforeKill + ARRIVING, produced);
+                while (produced.get() < ARRIVED_AT_KILL) {
                     Thread.onSpinWait();
                 }
                 processor.kill();
@@ -91,22 +126,49 @@ class KillRestartTest {
                 List<String> members = scenario.groupMembers();
                 arriving.join();
                 scenario.awaitFoldedAndCommitted();
-                scenario.assertSampleServed(processor.httpAddress(), 500);
+                if (staticMember) {
+                    scenario.assertServedStates(processor.httpAddress());  // every aggregate, state and version
+                } else {
+                    scenario.assertSampleServed(processor.httpAddress(), 500);
+                }
 
                 long restoredAggregates = processor.recordsRestored(scenario.aggregatesChangelog(), mark);
                 long restoredAll = processor.recordsRestored("", mark);
                 int changelog = scenario.committedRecords(scenario.aggregatesChangelog());
                 List<String> corrupted = processor.linesContaining("orrupt", mark);
+                // the stream thread's handling of a TaskCorruptedException: close dirty, wipe, restore all
+                List<String> wiped = processor.linesContaining("bootstrap from scratch", mark);
+                Map<String, Long> resumedFrom = resumedFrom(processor, scenario.aggregatesChangelog(), mark);
                 System.out.printf("%s: %s%n  store of %d aggregates (aggregates changelog: %d records read committed); "
                         + "SIGKILL with %d events arriving; restart-to-ready %d ms (the JVM's start to ready %d ms); "
                         + "records restored: %d of the aggregates changelog, %d over all changelogs; "
-                        + "log lines of corrupted tasks: %d; group members when ready: %s; %d ms in all%n",
+                        + "log lines of corrupted tasks: %d, of tasks wiped: %d; aggregates store opened at changelog "
+                        + "offsets %s; group members when ready: %s; %d ms in all%n",
                     name, settings, scenario.aggregateCount(), changelog, produced.get(), readyMs, processor.readyMillis(),
-                    restoredAggregates, restoredAll, corrupted.size(), members, millisSince(start));
-                return new Restart(changelogAtKill, restoredAggregates, corrupted, members);
+                    restoredAggregates, restoredAll, corrupted.size(), wiped.size(), resumedFrom, members, millisSince(start));
+                return new Restart(changelogAtKill, restoredAggregates, wiped, resumedFrom, members);
             }
         }
     }
 
-    private record Restart(int changelogAtKill, long restoredAggregates, List<String> corruptedLines, List<String> membersWhenReady) { }
+    /**
+     * Per partition of {@code changelog}, the offset the restarted instance's store was opened at: the
+     * one RocksDB committed with the data it kept (Kafka Streams logs it as initialised from checkpoint).
+     */
+    private static Map<String, Long> resumedFrom(ProcessorProcess processor, String changelog, int mark)
+            throws java.io.IOException {
+        Map<String, Long> offsets = new java.util.TreeMap<>();
+        for (String line : processor.linesContaining("initialized from checkpoint with offset", mark)) {
+            Matcher m = CHECKPOINT.matcher(line);
+            if (m.find() && m.group(2).startsWith(changelog)) {
+                offsets.put(m.group(2), Long.parseLong(m.group(1)));  // the stream thread's, after the startup pass's
+            }
+        }
+        return offsets;
+    }
+
+    private static final Pattern CHECKPOINT = Pattern.compile("initialized from checkpoint with offset (\\d+) at changelog (\\S+)");
+
+    private record Restart(int changelogAtKill, long restoredAggregates, List<String> wipedLines,
+                           Map<String, Long> resumedFrom, List<String> membersWhenReady) { }
 }
