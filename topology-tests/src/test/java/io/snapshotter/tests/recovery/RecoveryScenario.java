@@ -37,7 +37,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -167,6 +170,11 @@ final class RecoveryScenario implements AutoCloseable {
 
     int aggregateCount() {
         return versions.size();
+    }
+
+    /** The aggregates the first {@code eventCount} events create: those whose first event is among them. */
+    int aggregatesCreatedBy(int eventCount) {
+        return (int) events.subList(0, eventCount).stream().filter(event -> event.sequence() == 1).count();
     }
 
     int expectedSnapshots() {
@@ -347,6 +355,22 @@ final class RecoveryScenario implements AutoCloseable {
     /** Records on {@code topic} read with read_uncommitted, aborted transactions' records included. */
     int uncommittedRecords(String topic) throws InterruptedException {
         return readAll(topic, "read_uncommitted", record -> { }, () -> true).size();
+    }
+
+    /**
+     * The sum over {@code topic}'s partitions of its last stable offset: every offset a read_committed
+     * reader can reach, records and transaction markers. Instant, where {@link #committedRecords}
+     * reads the topic (minutes for the changelog of a million aggregates).
+     */
+    long committedEndOffsets(String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            return admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get()
+                .values().stream().mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+        }
     }
 
     /** Records of {@code topic} read with read_committed (aborted ones and transaction markers left out). */

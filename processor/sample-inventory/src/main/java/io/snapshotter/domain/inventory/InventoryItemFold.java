@@ -87,11 +87,10 @@ public final class InventoryItemFold implements AggregateFold<InventoryItemState
         if (quantity <= 0) {
             throw rejected(event, "StockReceived quantity must be > 0, was " + quantity);
         }
-        return InventoryItemState.newBuilder(state)
-                .setQuantityOnHand(state.getQuantityOnHand() + quantity)
-                .setTotalReceived(state.getTotalReceived() + quantity)
-                .setLastUpdated(event.timestamp())
-                .build();
+        InventoryItemState next = updated(state, event);
+        next.setQuantityOnHand(state.getQuantityOnHand() + quantity);
+        next.setTotalReceived(state.getTotalReceived() + quantity);
+        return next;
     }
 
     private static InventoryItemState ship(InventoryItemState state, StockShipped shipped,
@@ -104,11 +103,10 @@ public final class InventoryItemFold implements AggregateFold<InventoryItemState
             throw rejected(event, "cannot ship " + quantity + ", only "
                     + state.getQuantityOnHand() + " on hand");
         }
-        return InventoryItemState.newBuilder(state)
-                .setQuantityOnHand(state.getQuantityOnHand() - quantity)
-                .setTotalShipped(state.getTotalShipped() + quantity)
-                .setLastUpdated(event.timestamp())
-                .build();
+        InventoryItemState next = updated(state, event);
+        next.setQuantityOnHand(state.getQuantityOnHand() - quantity);
+        next.setTotalShipped(state.getTotalShipped() + quantity);
+        return next;
     }
 
     private static InventoryItemState adjust(InventoryItemState state, StockAdjusted adjusted,
@@ -123,19 +121,29 @@ public final class InventoryItemFold implements AggregateFold<InventoryItemState
                     + state.getQuantityOnHand() + " on hand)");
         }
         // An adjustment corrects the count; it is neither a receipt nor a shipment, so the totals stay.
-        return InventoryItemState.newBuilder(state)
-                .setQuantityOnHand(newQuantity)
-                .setLastUpdated(event.timestamp())
-                .build();
+        InventoryItemState next = updated(state, event);
+        next.setQuantityOnHand(newQuantity);
+        return next;
     }
 
     private static InventoryItemState discontinue(InventoryItemState state, ItemDiscontinued discontinued,
                                                   DomainEvent event) {
-        return InventoryItemState.newBuilder(state)
-                .setStatus(ItemStatus.DISCONTINUED)
-                .setDiscontinuedReason(discontinued.getReason())
-                .setLastUpdated(event.timestamp())
-                .build();
+        InventoryItemState next = updated(state, event);
+        next.setStatus(ItemStatus.DISCONTINUED);
+        next.setDiscontinuedReason(discontinued.getReason());
+        return next;
+    }
+
+    /**
+     * A new state to change, the given one untouched, stamped with the event's time. Its fields are
+     * immutable values (strings, numbers, an enum, an {@code Instant}), so the new state shares
+     * them: Avro's {@code newBuilder(state)} deep-copies every field instead, the enum by
+     * reflection, which was 12% of the stream thread in a profile of the sample workload.
+     */
+    private static InventoryItemState updated(InventoryItemState state, DomainEvent event) {
+        return new InventoryItemState(state.getItemId(), state.getSku(), state.getName(), state.getWarehouseId(),
+                state.getQuantityOnHand(), state.getTotalReceived(), state.getTotalShipped(), state.getStatus(),
+                state.getDiscontinuedReason(), event.timestamp());
     }
 
     /** The state, if the item exists and is still active; otherwise the event is rejected. */

@@ -228,6 +228,23 @@ class InventoryItemFoldTest {
                 .hasMessageContaining("unsupported event type " + WarehouseOpened.class.getName());
     }
 
+    /** The fold returns a new state and leaves the one it was given as it was, whatever the event. */
+    @ParameterizedTest
+    @MethodSource("changingEvents")
+    void shouldLeaveTheGivenStateAsItWas(SpecificRecord payload) {
+        InventoryItemState given = item(10);
+
+        InventoryItemState next = fold.apply(given, event(payload));
+
+        assertThat(next).isNotSameAs(given).isNotEqualTo(item(10));
+        assertThat(given).isEqualTo(item(10));
+    }
+
+    static Stream<SpecificRecord> changingEvents() {
+        return Stream.of(new StockReceived(3, "PO-1"), new StockShipped(2, "SO-1"), new StockAdjusted(-1, "count"),
+                new ItemDiscontinued("end of line"));
+    }
+
     private static DomainEvent event(SpecificRecord payload) {
         return new DomainEvent("evt-1", ITEM_ID, 2, T1, payload);
     }
