@@ -317,22 +317,23 @@ public final class Launcher implements Callable<Integer> {
     public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() throws IOException {
-            Properties build = new Properties();
-            try (InputStream in = Launcher.class.getResourceAsStream("/snapshotter-version.properties")) {
-                if (in != null) {
-                    build.load(in);
-                }
-            }
-            Properties streams = new Properties();
-            try (InputStream in = org.apache.kafka.streams.KafkaStreams.class
-                     .getResourceAsStream("/kafka/kafka-streams-version.properties")) {
-                if (in != null) {
-                    streams.load(in);  // written by Kafka's build into the kafka-streams jar
-                }
-            }
+            Properties build = resource(Launcher.class, "/snapshotter-version.properties");
+            // written by Kafka's build into the kafka-streams jar
+            Properties streams = resource(org.apache.kafka.streams.KafkaStreams.class, "/kafka/kafka-streams-version.properties");
             return new String[] {"snapshot processor " + build.getProperty("version", "unknown")
                 + " (Kafka Streams " + streams.getProperty("version", "unknown")
                 + ", Java " + System.getProperty("java.version") + ")"};
+        }
+
+        /** The properties file {@code path} on {@code owner}'s class path, or none when it is missing. */
+        private static Properties resource(Class<?> owner, String path) throws IOException {
+            Properties properties = new Properties();
+            try (InputStream in = owner.getResourceAsStream(path)) {
+                if (in != null) {
+                    properties.load(in);
+                }
+            }
+            return properties;
         }
     }
 }

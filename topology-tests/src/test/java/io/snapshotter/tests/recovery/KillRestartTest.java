@@ -62,9 +62,11 @@ class KillRestartTest {
     @Test
     void shouldKeepTheLocalStoreAndRestoreOnlyTheChangelogsTail(BrokerAndRegistry stack) throws Exception {
         // a store of the size of a real one (-Drecovery.aggregates) is measured with the shipped memtables
-        Map<String, String> memtables = TAIL_AGGREGATES <= 100_000
-            ? Map.of("rocksdb.memtable.bytes", String.valueOf(1 << 20)) : Map.of();
-        Restart restart = killAndRestart(stack, "kill-tail", TAIL_AGGREGATES, memtables, "session.timeout.ms", true);
+        Map<String, String> settings = new java.util.HashMap<>(Map.of("kafka.group.instance.id", "kill-tail"));
+        if (TAIL_AGGREGATES <= 100_000) {
+            settings.put("rocksdb.memtable.bytes", String.valueOf(1 << 20));
+        }
+        Restart restart = killAndRestart(stack, "kill-tail", TAIL_AGGREGATES, settings, "session.timeout.ms");
         assertThat(restart.wipedLines()).as("log lines of tasks wiped and bootstrapped from scratch").isEmpty();
         assertThat(restart.resumedFrom()).as("aggregates changelog offsets the restart's store was opened at, "
             + "per partition").hasSize(RecoveryScenario.PARTITIONS);
@@ -77,7 +79,7 @@ class KillRestartTest {
     @Test
     void shouldWipeAndRestoreTheWholeStoreWithoutTransactionalStores(BrokerAndRegistry stack) throws Exception {
         Restart restart = killAndRestart(stack, "kill-wipe", AGGREGATES, Map.of("kafka.enable.transactional.statestores", "false"),
-            null, false);
+            null);
         assertThat(restart.wipedLines()).as("log lines of tasks wiped and bootstrapped from scratch").isNotEmpty();
         assertThat(restart.restoredAggregates()).as("aggregates changelog records restored: at least one per aggregate "
                 + "in the store at the kill")
@@ -88,22 +90,19 @@ class KillRestartTest {
     @Test
     void shouldTakeTheDeadMembersPlaceAtOnceWithAStaticMember(BrokerAndRegistry stack) throws Exception {
         Restart restart = killAndRestart(stack, "kill-static", AGGREGATES, Map.of("kafka.group.instance.id", "processor-0"),
-            "session.timeout.ms", false);
+            "session.timeout.ms");
         assertThat(restart.membersWhenReady()).as("the group's members once the restarted instance is ready: "
             + "it took the dead member's place (one stream thread: instance id + \"-1\")").containsExactly("processor-0-1");
     }
 
     private Restart killAndRestart(BrokerAndRegistry stack, String name, int aggregates, Map<String, String> settings,
-            String unset, boolean staticMember) throws Exception {
+            String unset) throws Exception {
         long start = System.nanoTime();
         int beforeKill = 2 * aggregates;  // about two events per aggregate, so that nearly all exist
         try (RecoveryScenario scenario = new RecoveryScenario(name, stack.kafka().bootstrapServers(),
                  stack.registry().url(), 53, aggregates - aggregates / 100, aggregates / 100, beforeKill + ARRIVING)) {
             Map<String, String> config = new java.util.HashMap<>(scenario.processorConfig(dir.resolve("state")));
             config.putAll(settings);
-            if (staticMember) {
-                config.put("kafka.group.instance.id", name);  // so the restart is not also waiting out a session
-            }
             if (unset != null) {
                 config.remove("kafka." + unset);
             }
@@ -130,7 +129,7 @@ class KillRestartTest {
                 List<String> members = scenario.groupMembers();
                 arriving.join();
                 scenario.awaitFoldedAndCommitted();
-                if (staticMember && aggregates <= 50_000) {
+                if (aggregates <= 50_000) {
                     scenario.assertServedStates(processor.httpAddress());  // every aggregate, state and version
                 } else {
                     scenario.assertSampleServed(processor.httpAddress(), Math.max(500, aggregates / 200));
@@ -143,14 +142,15 @@ class KillRestartTest {
                 // the stream thread's handling of a TaskCorruptedException: close dirty, wipe, restore all
                 List<String> wiped = processor.linesContaining("bootstrap from scratch", mark);
                 Map<String, Long> resumedFrom = resumedFrom(processor, scenario.aggregatesChangelog(), mark);
+                int atKill = scenario.aggregatesCreatedBy(beforeKill);
                 System.out.printf("%s: %s%n  store of %d aggregates, %d at the kill (aggregates changelog: %d offsets, records and markers); "
                         + "SIGKILL with %d events arriving; restart-to-ready %d ms (the JVM's start to ready %d ms); "
                         + "records restored: %d of the aggregates changelog, %d over all changelogs; "
                         + "log lines of corrupted tasks: %d, of tasks wiped: %d; aggregates store opened at changelog "
                         + "offsets %s; group members when ready: %s; %d ms in all%n",
-                    name, settings, scenario.aggregateCount(), scenario.aggregatesCreatedBy(beforeKill), changelog, produced.get(), readyMs, processor.readyMillis(),
+                    name, settings, scenario.aggregateCount(), atKill, changelog, produced.get(), readyMs, processor.readyMillis(),
                     restoredAggregates, restoredAll, corrupted.size(), wiped.size(), resumedFrom, members, millisSince(start));
-                return new Restart(scenario.aggregateCount(), scenario.aggregatesCreatedBy(beforeKill), restoredAggregates,
+                return new Restart(scenario.aggregateCount(), atKill, restoredAggregates,
                     wiped, resumedFrom, members);
             }
         }

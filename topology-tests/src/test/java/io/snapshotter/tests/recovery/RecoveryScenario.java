@@ -249,11 +249,7 @@ final class RecoveryScenario implements AutoCloseable {
             Await.until("offsets of " + prefix + " committed to the end of " + eventsTopic(), Duration.ofMinutes(10), () -> {
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(prefix)
                     .partitionsToOffsetAndMetadata().get();
-                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-                for (int p = 0; p < PARTITIONS; p++) {
-                    latest.put(new TopicPartition(eventsTopic(), p), OffsetSpec.latest());
-                }
-                var ends = admin.listOffsets(latest).all().get();
+                var ends = admin.listOffsets(latestOf(eventsTopic())).all().get();
                 return ends.entrySet().stream().allMatch(end -> end.getValue().offset() == 0
                     || committed.containsKey(end.getKey()) && committed.get(end.getKey()).offset() >= end.getValue().offset());
             });
@@ -364,13 +360,18 @@ final class RecoveryScenario implements AutoCloseable {
      */
     long committedEndOffsets(String topic) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < PARTITIONS; p++) {
-                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            }
-            return admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get()
+            return admin.listOffsets(latestOf(topic), new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get()
                 .values().stream().mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
         }
+    }
+
+    /** Each partition of {@code topic} to its latest offset, for {@link Admin#listOffsets}. */
+    private static Map<TopicPartition, OffsetSpec> latestOf(String topic) {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        return latest;
     }
 
     /** Records of {@code topic} read with read_committed (aborted ones and transaction markers left out). */
