@@ -118,14 +118,17 @@ final class AggregateStore implements KeyValueStore<String, AggregateRecord>, Ca
                 return null;
             }
             entry = new Entry(aggregateId, stored);
+            // read now: the hand passes it once before it can go, as it does a changed one (new
+            // entries are appended where the hand may stand after an eviction)
+            entry.referenced = true;
             synchronized (entries) {
                 add(entry);
                 resize(entry);
             }
             evictBeyondBudget();
-        } else {
-            entry.referenced = true;
+            return new Cached(stored, null);  // what was read, even were it evicted (written, not dirty)
         }
+        entry.referenced = true;
         return entry.record == null ? null : new Cached(entry.record, entry.state);
     }
 

@@ -178,6 +178,29 @@ class AggregateStoreTest {
         assertThat(cachedIds(s.store())).contains("a-01", "a-04", "a-05");
     }
 
+    /**
+     * A read that misses the cache loads the aggregate from RocksDB and may evict to stay within the
+     * budget: never the aggregate just read. It did when the eviction's hand stood on the slot the new
+     * entry took (after an eviction of the second-to-last slot), and the read returned no aggregate: its
+     * next event then looked like the first of a new one, a sequence gap, and was dead-lettered.
+     */
+    @Test
+    void shouldReturnTheAggregateARefillingReadLoadsWhenTheCacheIsFull() {
+        long entry = AggregateStore.ENTRY_OVERHEAD_BYTES + 2 * "a-00".length() + 100;
+        Stores2 s = open(4 * entry);
+        for (int i = 0; i < 50; i++) {
+            s.inner().put(String.format("a-%02d", i), record(i + 1, 100));  // in RocksDB, not cached
+        }
+        java.util.Random random = new java.util.Random(7);
+        for (int read = 0; read < 5_000; read++) {
+            int i = random.nextInt(50);
+            AggregateStore.Cached cached = s.store().cached(String.format("a-%02d", i));
+            assertThat(cached).as("read %d of a-%02d, which RocksDB holds", read, i).isNotNull();
+            assertThat(cached.record().getVersion()).isEqualTo(i + 1);
+            assertThat(s.store().cachedCount()).isLessThanOrEqualTo(4);
+        }
+    }
+
     /** Records the store's list of changed entries still refers to. */
     private static long retainedRecords(AggregateStore store) {
         try {

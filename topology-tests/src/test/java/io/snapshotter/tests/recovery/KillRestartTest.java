@@ -134,6 +134,7 @@ class KillRestartTest {
                 } else {
                     scenario.assertSampleServed(processor.httpAddress(), Math.max(500, aggregates / 200));
                 }
+                scenario.assertNoDeadLetters();  // nothing rejected: no event of the store missed
 
                 long restoredAggregates = processor.recordsRestored(scenario.aggregatesChangelog(), mark);
                 long restoredAll = processor.recordsRestored("", mark);
