@@ -54,7 +54,7 @@ class ReferenceFoldTest {
 
     @BeforeEach
     void pipeTheStream() {
-        fixture = fixtures.start(Map.of("snapshot.policy", "count", "snapshot.every.events", "7"));
+        fixture = fixtures.start(settings());
         StreamGenerator generator = new StreamGenerator(new Random(20240501));
         for (int i = 0; i < EVENTS; i++) {
             long timestamp = T0 + i * 1_000L;
@@ -69,6 +69,11 @@ class ReferenceFoldTest {
             history.computeIfAbsent(aggregateId, id -> new ArrayList<>())
                 .add(fixture.send(types.get(aggregateId), aggregateId, sequence, timestamp, payload));
         }
+    }
+
+    /** The processor's settings for the stream: count snapshots every 7 events. */
+    Map<String, String> settings() {
+        return Map.of("snapshot.policy", "count", "snapshot.every.events", "7");
     }
 
     @Test
