@@ -1,5 +1,6 @@
 package io.snapshotter.benchmarks;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.snapshotter.app.ProcessorApp;
 import io.snapshotter.config.ConfigSources;
@@ -11,6 +12,7 @@ import io.snapshotter.registry.SchemaRegistryClient;
 import io.snapshotter.schema.EventEnvelope;
 import io.snapshotter.serde.AvroWireCodec;
 import io.snapshotter.testkit.EmbeddedKafka;
+import io.snapshotter.topology.FoldMetrics;
 import io.snapshotter.topology.FoldRegistry;
 import io.snapshotter.topology.FoldRegistry.RegisteredFold;
 import io.snapshotter.topology.TopologyConfig;
@@ -482,10 +484,21 @@ public final class ThroughputBenchmark {
         return ProcessorApp.start(config, registry);
     }
 
-    /** {@code app} as a run: failed once Kafka Streams is, ready once it is RUNNING, with the snapshots it emitted. */
+    /**
+     * {@code app} as a run: failed once Kafka Streams is, or once it dead-letters an event (every
+     * workload's events are good: a rejected one is a fold that did not happen, and the run's figure
+     * would be for less work), ready once it is RUNNING, with the snapshots it emitted.
+     */
     static Running running(ProcessorApp app) {
-        return new Running(app, () -> stateFailure(app.streams()),
-            () -> app.streams().state() == KafkaStreams.State.RUNNING, () -> snapshotsEmitted(app));
+        return new Running(app, () -> {
+            String failure = stateFailure(app.streams());
+            double deadLetters = app.meters().find(FoldMetrics.DEAD_LETTERS).counters().stream()
+                .mapToDouble(Counter::count).sum();
+            return failure != null ? failure : deadLetters > 0 ? String.format("%,.0f events dead-lettered (%s)",
+                deadLetters, app.meters().find(FoldMetrics.DEAD_LETTERS).counters().stream()
+                    .filter(c -> c.count() > 0).map(c -> c.getId().getTag("reason") + " " + (long) c.count()).toList())
+                : null;
+        }, () -> app.streams().state() == KafkaStreams.State.RUNNING, () -> snapshotsEmitted(app));
     }
 
     /** Snapshots {@code app} has emitted (to its snapshot topic), by its own meter. */
