@@ -12,12 +12,21 @@ public record AnyOfPolicy(List<SnapshotPolicy> policies) implements SnapshotPoli
 
     @Override
     public boolean isDueAfterEvent(SnapshotProgress progress) {
-        return policies.stream().anyMatch(p -> p.isDueAfterEvent(progress));
+        for (SnapshotPolicy policy : policies) {  // per event: no stream, no lambda
+            if (policy.isDueAfterEvent(progress)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
     public long timeDue(SnapshotProgress progress) {
-        return policies.stream().mapToLong(p -> p.timeDue(progress)).min().orElse(NEVER);
+        long due = NEVER;
+        for (SnapshotPolicy policy : policies) {
+            due = Math.min(due, policy.timeDue(progress));
+        }
+        return due;
     }
 
     /** E.g. "every 100 events or 3600000 ms after the last snapshot, whichever first". */
