@@ -151,7 +151,7 @@ public final class DynamoDbSnapshotSink implements SnapshotSink {
         if (groups == null) {
             AtomicInteger threads = new AtomicInteger();
             groups = Executors.newFixedThreadPool(concurrency, runnable -> {
-                Thread thread = new Thread(runnable, "dynamodb-writer-" + threads.incrementAndGet());
+                Thread thread = new Thread(runnable, NAME + "-snapshot-writer-group-" + threads.incrementAndGet());
                 thread.setDaemon(true);
                 return thread;
             });
