@@ -109,8 +109,8 @@ public final class DynamoDbSnapshotSink implements SnapshotSink {
 
     /**
      * Waits for every group, even after one failed (a group still writing must not meet the relay's
-     * next poll, nor its commit); then throws the first failure, one of the group's own rather than
-     * the others' stopping for it.
+     * next poll, nor its commit); then throws the first failure, a group's own rather than another's
+     * stopping for it.
      */
     private static int awaitAll(List<Future<Integer>> groups, GroupsContext context) {
         int written = 0;
