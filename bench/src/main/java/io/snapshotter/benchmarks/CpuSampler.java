@@ -22,7 +22,10 @@ final class CpuSampler {
     /** The JVM's own: JIT compiler threads, and GC and VM threads, which only the process total sees. */
     static final String JVM = "GC+JIT";
     static final String BROKER = "broker+other";
-    /** The threads of a relay copying the snapshot topic into a sink ({@code <sink>-snapshot-writer}). */
+    /**
+     * The threads of a relay copying the snapshot topic into a sink ({@code <sink>-snapshot-writer}, and
+     * the sink's own writing a batch's groups, {@code <sink>-snapshot-writer-group-<n>}).
+     */
     static final String SNAPSHOT_WRITER = "snapshot writer";
 
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -95,7 +98,8 @@ final class CpuSampler {
         if (name == null) {
             return BROKER;
         }
-        if (name.endsWith("-snapshot-writer") || name.equals("snapshot-writer-metrics")) {
+        if (name.endsWith("-snapshot-writer") || name.contains("-snapshot-writer-group-")
+                || name.equals("snapshot-writer-metrics")) {
             return SNAPSHOT_WRITER;
         }
         if (name.startsWith("kafka-producer-network-thread") || name.startsWith("kafka-admin-client-thread")

@@ -37,7 +37,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * relay's {@code snapshots.written} and {@code lag}. The fold's rate is its snapshots over the time
  * from RUNNING until every event is committed; the relay's sustained rate is what it wrote over
  * the time from its first write until the table has caught up (every emitted snapshot written, lag
- * 0). What each spent is told too: moto's process CPU, the relay's thread, the stream threads.
+ * 0). What each spent is told too: moto's process CPU, the relay's threads, the stream threads.
  */
 public final class RelayBenchmark {
 
@@ -266,7 +266,7 @@ public final class RelayBenchmark {
             : String.format("the relay falls behind: it keeps up with a fold emitting up to %,.0f snapshots/s "
                 + "(at N = %d, about %,.0f events/s if every event counts toward a snapshot)", sustained, every,
                 sustained * every));
-        out.printf("CPU over the run (cores): moto %.2f (one Python process), the relay's thread %.2f, stream threads "
+        out.printf("CPU over the run (cores): moto %.2f (one Python process), the relay's threads %.2f, stream threads "
                 + "%.2f, client I/O %.2f, broker+other %.2f, this JVM %.2f of %d%n", motoCores,
             cores.get(CpuSampler.SNAPSHOT_WRITER), cores.get(CpuSampler.STREAM), cores.get(CpuSampler.CLIENT_IO),
             cores.get(CpuSampler.BROKER), cores.get("process"), Runtime.getRuntime().availableProcessors());

@@ -15,7 +15,11 @@ import java.util.List;
  * {@link SinkContext#keepAlive()} and gives up with {@link Stopped} once
  * {@link SinkContext#running()} turns false. A failure that waiting does not cure (a missing table,
  * refused credentials) is thrown: the relay then shows itself not alive with that error, and restarts
- * after a backoff. One relay thread calls a sink; it need not be thread-safe.
+ * after a backoff. One relay thread calls a sink; it need not be thread-safe. A sink may call the
+ * context from threads of its own (writing a batch's parts side by side), one call at a time and only
+ * before {@link #write} returns, and never calls {@link SinkContext#keepAlive()} while a write to its
+ * destination is in flight: the relay's consumer is not thread-safe, and a rebalance under a write
+ * could let the partition's new owner meet it.
  */
 public interface SnapshotSink extends AutoCloseable {
 

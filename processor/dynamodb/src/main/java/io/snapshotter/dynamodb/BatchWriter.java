@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -31,6 +33,11 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * writer keeps its consumer alive there). What waiting cannot cure is not retried: a batch DynamoDB
  * refuses as invalid ({@code ValidationException}) is split to find the items it refuses, which go to
  * {@code refused}; a missing table or refused credentials throw {@link TableUnusableException}.
+ *
+ * <p>Several threads may write through one writer (the sink's groups): their calls to DynamoDB run side
+ * by side, but {@code whileWaiting} runs only while none is in flight, and none starts meanwhile. So
+ * the writer's consumer never polls, nor rebalances, under a call, and what a request is still
+ * {@code wanted} for is asked under the same guard as its call.
  */
 final class BatchWriter {
 
@@ -46,6 +53,8 @@ final class BatchWriter {
     private final BooleanSupplier running;
     private final Timer writeLatency;
     private final Counter retries;
+    /** Held shared by each call to DynamoDB, exclusively by {@code whileWaiting}; fair, so a waiting poll is not starved. */
+    private final ReadWriteLock calls = new ReentrantReadWriteLock(true);
 
     /** A request DynamoDB refuses whatever the attempt, and why (its message). */
     interface Refused extends BiConsumer<WriteRequest, String> {
@@ -90,17 +99,10 @@ final class BatchWriter {
                 retries.increment();
                 backOff(attempt, whileWaiting);
             }
-            // what waiting changed: a request no longer wanted is not sent
-            pending.removeIf(wanted.negate());
-            if (pending.isEmpty()) {
-                return;
-            }
             attempt++;
-            BatchWriteItemRequest request = BatchWriteItemRequest.builder()
-                .requestItems(Map.of(settings.table(), List.copyOf(pending))).build();
             BatchWriteItemResponse response;
             try {
-                response = writeLatency.record(() -> client.batchWriteItem(request));
+                response = send(pending, wanted);
             } catch (SdkException e) {
                 if (isValidation(e)) {
                     splitRefused(pending, e, whileWaiting, refused, wanted);
@@ -111,12 +113,41 @@ final class BatchWriter {
                     settings.table(), attempt, e.getMessage());
                 continue;
             }
+            if (response == null) {
+                return;
+            }
             List<WriteRequest> unprocessed = response.unprocessedItems().getOrDefault(settings.table(), List.of());
             if (!unprocessed.isEmpty()) {
                 LOG.debug("{} of {} items unprocessed; resending them", unprocessed.size(), pending.size());
             }
             pending.clear();
             pending.addAll(unprocessed);
+        }
+    }
+
+    /**
+     * Sends those of {@code pending} still {@code wanted} (what waiting changed: a request no longer
+     * wanted is not sent, and {@code pending} drops it); null when none is.
+     */
+    private BatchWriteItemResponse send(List<WriteRequest> pending, Predicate<WriteRequest> wanted) {
+        return inFlight(() -> {
+            pending.removeIf(wanted.negate());
+            if (pending.isEmpty()) {
+                return null;
+            }
+            BatchWriteItemRequest request = BatchWriteItemRequest.builder()
+                .requestItems(Map.of(settings.table(), List.copyOf(pending))).build();
+            return writeLatency.record(() -> client.batchWriteItem(request));
+        });
+    }
+
+    /** {@code call} as a call to DynamoDB: never while {@code whileWaiting} runs. */
+    private <T> T inFlight(Supplier<T> call) {
+        calls.readLock().lock();
+        try {
+            return call.get();
+        } finally {
+            calls.readLock().unlock();
         }
     }
 
@@ -141,6 +172,7 @@ final class BatchWriter {
     /**
      * {@code call}, retried after a backoff while it fails in a way waiting may cure (DynamoDB down,
      * throttling); one it cannot (an invalid request, a missing table, refused credentials) throws.
+     * It runs as a call in flight: it must not wait itself.
      */
     <T> T retrying(String what, Supplier<T> call, Runnable whileWaiting) {
         int attempt = 0;
@@ -151,7 +183,7 @@ final class BatchWriter {
             }
             attempt++;
             try {
-                return call.get();
+                return inFlight(call);
             } catch (SdkException e) {
                 requireUsable(e);
                 if (isValidation(e)) {
@@ -198,7 +230,12 @@ final class BatchWriter {
             if (!running.getAsBoolean()) {
                 throw new SnapshotSink.Stopped();
             }
-            whileWaiting.run();
+            calls.writeLock().lock();
+            try {
+                whileWaiting.run();
+            } finally {
+                calls.writeLock().unlock();
+            }
             long left = deadline - System.nanoTime();
             if (left > 0) {
                 try {

@@ -84,6 +84,7 @@ public final class DynamoDbBackend implements AutoCloseable {
     @Override
     public void close() {
         open.set(false);
+        sink.close();
         if (ownsClient) {
             client.close();
         }

@@ -20,10 +20,11 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * Keeps the newest K snapshots per aggregate. {@link #prune} queries one aggregate's heads, newest
- * first, and deletes those past K with their chunks. The writer calls {@link #pruneAfterWrite} for
- * each aggregate it writes, so the table never needs scanning for that; it remembers each aggregate's
+ * first, and deletes those past K with their chunks. The writer calls {@link #pruneAfterWrite} with
+ * the aggregates it wrote, so the table never needs scanning for that; it remembers each aggregate's
  * heads while it owns the aggregate's partition, so that a snapshot costs DynamoDB a put and, past K,
- * a delete, not a consistent query as well. Once an aggregate has a snapshot of the fold
+ * a delete (the deletes of many aggregates sharing a {@code BatchWriteItem}), not a consistent query
+ * as well. Once an aggregate has a snapshot of the fold
  * version folding its type now ({@link ProcessorFacts}), its snapshots of other fold versions are
  * superseded: deleted, and not counted in K, so a replay with a changed fold never loses its
  * corrected snapshots to the old fold's newer ones. {@link #sweep} pages through the whole table for
@@ -104,7 +105,7 @@ public final class DynamoDbRetention implements SnapshotRetention {
      * The writer's knowledge of aggregates' heads, so that pruning after a write needs no query: the
      * aggregate's partition is the writer's alone while it owns it ({@link io.snapshotter.sink.SinkContext#ownership}),
      * so what it read and wrote since is what the table holds. Least recently written evicted first.
-     * Only the writer's thread touches it.
+     * The writer's groups touch it side by side (each its own aggregates), under its lock.
      */
     private final Map<String, Known> known;
     /** Sweeps started and finished: odd while one runs. What was learnt under another count is read again. */
@@ -112,32 +113,70 @@ public final class DynamoDbRetention implements SnapshotRetention {
 
     /** Deletes the snapshots of {@code aggregateId} beyond the newest K, and superseded ones; returns how many. */
     int prune(String aggregateId, Runnable whileWaiting) {
-        return apply(aggregateId, query(aggregateId), whileWaiting).size();
+        Pruning pruning = plan(aggregateId, query(aggregateId));
+        writer.writeAll(pruning.deletes(), whileWaiting);
+        return pruning.deleted().size();
+    }
+
+    /** What the writer put of one aggregate: its heads, under {@code ownership} of its partition. */
+    record Written(long ownership, List<Head> heads) {
     }
 
     /**
-     * After the writer put {@code written} (heads of {@code aggregateId}, under {@code ownership} of
-     * its partition): deletes what is beyond the newest K, and superseded ones, and returns how many.
-     * The aggregate's heads are queried only when the writer does not know them under this ownership
-     * (the first write since it gained the partition, an evicted aggregate, a sweep since).
+     * After the writer put {@code written} (by aggregate): deletes, of each aggregate, what is beyond
+     * the newest K, and superseded ones, and returns how many. The deletes of all the aggregates go
+     * together, {@code dynamodb.batch.size} to a {@code BatchWriteItem}. An aggregate's heads are
+     * queried only when the writer does not know them under this ownership (the first write since it
+     * gained the partition, an evicted aggregate, a sweep since); a failed query is retried.
      */
-    int pruneAfterWrite(String aggregateId, long ownership, List<Head> written, Runnable whileWaiting) {
+    int pruneAfterWrite(Map<String, Written> written, Runnable whileWaiting) {
+        List<Learnt> learnt = new ArrayList<>(written.size());
+        List<WriteRequest> deletes = new ArrayList<>();
+        int deleted = 0;
+        for (Map.Entry<String, Written> aggregate : written.entrySet()) {
+            String aggregateId = aggregate.getKey();
+            Learnt pruned = writer.retrying("pruning '" + aggregateId + "'",
+                () -> planAfterWrite(aggregateId, aggregate.getValue()), whileWaiting);
+            learnt.add(pruned);
+            deletes.addAll(pruned.pruning().deletes());
+            deleted += pruned.pruning().deleted().size();
+        }
+        writer.writeAll(deletes, whileWaiting);
+        // known only once the table has it: a failed delete leaves the aggregate to be queried again
+        synchronized (known) {
+            learnt.forEach(pruned -> known.put(pruned.aggregateId(), pruned.known()));
+        }
+        return deleted;
+    }
+
+    /** Of one aggregate: the heads to delete and the requests deleting them (each head before its chunks). */
+    private record Pruning(List<Head> deleted, List<WriteRequest> deletes) {
+    }
+
+    /** An aggregate's pruning, and what the writer knows of it once its deletes are done. */
+    private record Learnt(String aggregateId, Pruning pruning, Known known) {
+    }
+
+    private Learnt planAfterWrite(String aggregateId, Written written) {
         long sweepCount = sweeps.get();
-        Known before = known.get(aggregateId);
+        Known before;
+        synchronized (known) {
+            before = known.get(aggregateId);
+        }
         List<Head> heads;
-        if (before != null && before.ownership() == ownership && before.sweeps() == sweepCount && sweepCount % 2 == 0) {
+        if (before != null && before.ownership() == written.ownership() && before.sweeps() == sweepCount
+                && sweepCount % 2 == 0) {
             TreeMap<Long, Head> merged = new TreeMap<>(Comparator.reverseOrder());
             before.heads().forEach(head -> merged.put(head.version(), head));
-            written.forEach(head -> merged.put(head.version(), head));
+            written.heads().forEach(head -> merged.put(head.version(), head));
             heads = new ArrayList<>(merged.values());
         } else {
             heads = query(aggregateId);
         }
-        List<Head> deleted = apply(aggregateId, heads, whileWaiting);
+        Pruning pruning = plan(aggregateId, heads);
         List<Head> kept = new ArrayList<>(heads);
-        kept.removeAll(deleted);
-        known.put(aggregateId, new Known(ownership, sweepCount, List.copyOf(kept)));
-        return deleted.size();
+        kept.removeAll(pruning.deleted());
+        return new Learnt(aggregateId, pruning, new Known(written.ownership(), sweepCount, List.copyOf(kept)));
     }
 
     /** The heads of {@code aggregateId} in the table, newest first. */
@@ -156,8 +195,8 @@ public final class DynamoDbRetention implements SnapshotRetention {
         return heads;
     }
 
-    /** Deletes, of {@code heads} (newest first), those beyond the newest K and superseded ones; returns them. */
-    private List<Head> apply(String aggregateId, List<Head> heads, Runnable whileWaiting) {
+    /** Of {@code heads} (newest first), those beyond the newest K and superseded ones, to delete. */
+    private Pruning plan(String aggregateId, List<Head> heads) {
         boolean hasCurrentFold = heads.stream().anyMatch(this::isPreferredFold);
         List<WriteRequest> deletes = new ArrayList<>();
         List<Head> deleted = new ArrayList<>();
@@ -175,8 +214,7 @@ public final class DynamoDbRetention implements SnapshotRetention {
                 chunkKeys(aggregateId, head.version()).forEach(key -> deletes.add(delete(key)));
             }
         }
-        writer.writeAll(deletes, whileWaiting);
-        return deleted;
+        return new Pruning(deleted, deletes);
     }
 
     /**

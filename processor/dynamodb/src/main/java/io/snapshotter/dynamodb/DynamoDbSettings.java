@@ -22,7 +22,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 public record DynamoDbSettings(String table, boolean createTable, Optional<String> kmsKeyId, String region,
                                Optional<URI> endpoint, Optional<AwsBasicCredentials> credentials, int keep,
                                int batchSize, Duration backoff, Duration maxBackoff, int sweepItemsPerSecond,
-                               int retentionCacheAggregates) {
+                               int retentionCacheAggregates, int writerConcurrency) {
 
     /** Settings with the default retention sweep rate and cache. */
     public DynamoDbSettings(String table, boolean createTable, Optional<String> kmsKeyId, String region,
@@ -38,6 +38,14 @@ public record DynamoDbSettings(String table, boolean createTable, Optional<Strin
                             Duration backoff, Duration maxBackoff, int sweepItemsPerSecond) {
         this(table, createTable, kmsKeyId, region, endpoint, credentials, keep, batchSize, backoff, maxBackoff,
             sweepItemsPerSecond, DEFAULT_RETENTION_CACHE_AGGREGATES);
+    }
+
+    /** Settings with the default writer concurrency. */
+    public DynamoDbSettings(String table, boolean createTable, Optional<String> kmsKeyId, String region,
+                            Optional<URI> endpoint, Optional<AwsBasicCredentials> credentials, int keep, int batchSize,
+                            Duration backoff, Duration maxBackoff, int sweepItemsPerSecond, int retentionCacheAggregates) {
+        this(table, createTable, kmsKeyId, region, endpoint, credentials, keep, batchSize, backoff, maxBackoff,
+            sweepItemsPerSecond, retentionCacheAggregates, DEFAULT_WRITER_CONCURRENCY);
     }
 
     public static final String ENABLED = "dynamodb.enabled";
@@ -56,6 +64,8 @@ public record DynamoDbSettings(String table, boolean createTable, Optional<Strin
     static final int DEFAULT_SWEEP_ITEMS_PER_SECOND = 500;
     public static final String RETENTION_CACHE_AGGREGATES = "dynamodb.retention.cache.aggregates";
     static final int DEFAULT_RETENTION_CACHE_AGGREGATES = 50_000;
+    public static final String WRITER_CONCURRENCY = "dynamodb.writer.concurrency";
+    static final int DEFAULT_WRITER_CONCURRENCY = 4;
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
         .define(ENABLED, Type.BOOLEAN, false, Importance.HIGH,
@@ -78,6 +88,9 @@ public record DynamoDbSettings(String table, boolean createTable, Optional<Strin
             "Snapshots kept per aggregate: older ones are deleted as new ones are written.")
         .define(BATCH_SIZE, Type.INT, 25, ConfigDef.Range.between(1, 25), Importance.LOW,
             "Items per BatchWriteItem request (DynamoDB allows 25).")
+        .define(WRITER_CONCURRENCY, Type.INT, DEFAULT_WRITER_CONCURRENCY, ConfigDef.Range.between(1, 50), Importance.LOW,
+            "DynamoDB calls the writer has in flight at most: a batch's snapshots are split by aggregate into "
+                + "this many groups, written side by side, each aggregate's in order in one group.")
         .define(BACKOFF_MS, Type.LONG, 100L, ConfigDef.Range.atLeast(1), Importance.LOW,
             "First delay before retrying a failed or partly processed write, doubled each time, with jitter.")
         .define(BACKOFF_MAX_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
@@ -89,6 +102,12 @@ public record DynamoDbSettings(String table, boolean createTable, Optional<Strin
             Importance.LOW, "Aggregates whose snapshot versions the writer remembers (about 300 bytes each, with "
                 + "dynamodb.retention.keep 3), so that retention after a write costs a delete, not a query as "
                 + "well; 0 queries every time.");
+
+    /** These settings with {@code writerConcurrency} calls in flight at most. */
+    public DynamoDbSettings withWriterConcurrency(int concurrency) {
+        return new DynamoDbSettings(table, createTable, kmsKeyId, region, endpoint, credentials, keep, batchSize, backoff,
+            maxBackoff, sweepItemsPerSecond, retentionCacheAggregates, concurrency);
+    }
 
     /** @param values every configuration value (keys of other components are ignored here) */
     public static DynamoDbSettings from(Map<String, ?> values) {
@@ -110,7 +129,8 @@ public record DynamoDbSettings(String table, boolean createTable, Optional<Strin
             Duration.ofMillis(config.getLong(BACKOFF_MS)),
             Duration.ofMillis(config.getLong(BACKOFF_MAX_MS)),
             config.getInt(SWEEP_ITEMS_PER_SECOND),
-            config.getInt(RETENTION_CACHE_AGGREGATES));
+            config.getInt(RETENTION_CACHE_AGGREGATES),
+            config.getInt(WRITER_CONCURRENCY));
     }
 
     /** A client for these settings: the endpoint override and static credentials when given. */

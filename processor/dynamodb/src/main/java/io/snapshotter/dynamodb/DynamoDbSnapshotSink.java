@@ -13,6 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
@@ -22,13 +27,21 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * The DynamoDB table as a {@link SnapshotSink}: each batch is written with {@code BatchWriteItem}
  * (retried until DynamoDB takes every item), then each written aggregate is pruned to the newest K
  * (retried alike; {@link DynamoDbRetention#pruneAfterWrite} queries the aggregate's versions only
- * when the writer does not know them already). A record whose partition a rebalance takes meanwhile
- * is left to its new owner ({@link SinkContext#owns}). Puts are keyed by (aggregateId, version), so rewriting a snapshot after a restart
- * or a replay leaves the same items. A state too large for one item is split over chunk items
- * ({@link SnapshotItems}); a snapshot whose head item alone is too large is reported as
- * {@link DeadLetterReason#SNAPSHOT_TOO_LARGE}; one DynamoDB refuses as invalid (any of its items) as
- * {@link DeadLetterReason#SNAPSHOT_REFUSED}, with DynamoDB's message. A missing table or refused
- * credentials throw {@link TableUnusableException}: the relay shows itself failing and restarts.
+ * when the writer does not know them already, and deletes in batches). A record whose partition a
+ * rebalance takes meanwhile is left to its new owner ({@link SinkContext#owns}). Puts are keyed by
+ * (aggregateId, version), so rewriting a snapshot after a restart or a replay leaves the same items. A
+ * state too large for one item is split over chunk items ({@link SnapshotItems}); a snapshot whose
+ * head item alone is too large is reported as {@link DeadLetterReason#SNAPSHOT_TOO_LARGE}; one
+ * DynamoDB refuses as invalid (any of its items) as {@link DeadLetterReason#SNAPSHOT_REFUSED}, with
+ * DynamoDB's message. A missing table or refused credentials throw {@link TableUnusableException}: the
+ * relay shows itself failing and restarts.
+ *
+ * <p>Up to {@code dynamodb.writer.concurrency} calls are in flight: a batch is split by aggregate into
+ * that many groups (an aggregate's snapshots all in one, in topic order, so its versions and its
+ * retention are as if written alone), each written on a thread of the sink's. {@link #write} returns
+ * once every group is written, so the relay commits nothing of a group still writing; a group that
+ * fails stops the others at their next wait and fails the batch. The relay's context is called by one
+ * group at a time, and its keep-alive polls only while no call is in flight ({@link BatchWriter}).
  */
 public final class DynamoDbSnapshotSink implements SnapshotSink {
 
@@ -38,14 +51,21 @@ public final class DynamoDbSnapshotSink implements SnapshotSink {
 
     private final BatchWriter batches;
     private final DynamoDbRetention retention;
-    /** The relay's context of the batch being written: its retries stop when the relay does. */
-    private SinkContext context;
+    private final int concurrency;
+    /** The groups' threads, started with the first batch of more than one group. */
+    private ExecutorService groups;
+    /** The context of the batch being written: its retries stop when the relay does, or a group failed. */
+    private volatile GroupsContext context;
 
     /** @param retention the table's retention, whose sweeps this sink's retention hears of */
     DynamoDbSnapshotSink(DynamoDbClient client, DynamoDbSettings settings, MeterRegistry meters,
                          DynamoDbRetention retention) {
-        this.batches = new BatchWriter(client, settings, () -> context == null || context.running(), meters);
+        this.batches = new BatchWriter(client, settings, () -> {
+            GroupsContext current = context;
+            return current == null || current.running();
+        }, meters);
         this.retention = retention.writingWith(batches);
+        this.concurrency = settings.writerConcurrency();
     }
 
     @Override
@@ -54,8 +74,93 @@ public final class DynamoDbSnapshotSink implements SnapshotSink {
     }
 
     @Override
-    public int write(List<SinkRecord> batch, SinkContext context) {
+    public int write(List<SinkRecord> batch, SinkContext relay) {
+        GroupsContext context = new GroupsContext(relay);
         this.context = context;
+        List<List<SinkRecord>> byGroup = new ArrayList<>();
+        for (int group = 0; group < concurrency; group++) {
+            byGroup.add(new ArrayList<>());
+        }
+        for (SinkRecord record : batch) {
+            byGroup.get(groupOf(record.snapshot().getAggregateId(), concurrency)).add(record);
+        }
+        byGroup.removeIf(List::isEmpty);
+        if (byGroup.size() <= 1) {
+            return byGroup.isEmpty() ? 0 : writeGroup(byGroup.get(0), context);
+        }
+        List<Future<Integer>> written = new ArrayList<>(byGroup.size());
+        for (List<SinkRecord> group : byGroup) {
+            written.add(groups().submit(() -> {
+                try {
+                    return writeGroup(group, context);
+                } catch (RuntimeException | Error e) {
+                    context.fail();
+                    throw e;
+                }
+            }));
+        }
+        return awaitAll(written, context);
+    }
+
+    /** The group of {@code aggregateId}'s snapshots, of {@code groups}. */
+    static int groupOf(String aggregateId, int groups) {
+        return Math.floorMod(aggregateId.hashCode(), groups);
+    }
+
+    /**
+     * Waits for every group, even after one failed (a group still writing must not meet the relay's
+     * next poll, nor its commit); then throws the first failure, a group's own rather than another's
+     * stopping for it.
+     */
+    private static int awaitAll(List<Future<Integer>> groups, GroupsContext context) {
+        int written = 0;
+        Throwable failure = null;
+        boolean interrupted = false;
+        for (Future<Integer> group : groups) {
+            while (true) {
+                try {
+                    written += group.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    context.fail();
+                } catch (ExecutionException e) {
+                    if (failure == null || failure instanceof Stopped && !(e.getCause() instanceof Stopped)) {
+                        failure = e.getCause();
+                    }
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        if (failure != null || interrupted) {
+            throw new Stopped();
+        }
+        return written;
+    }
+
+    private ExecutorService groups() {
+        if (groups == null) {
+            AtomicInteger threads = new AtomicInteger();
+            groups = Executors.newFixedThreadPool(concurrency, runnable -> {
+                Thread thread = new Thread(runnable, NAME + "-snapshot-writer-group-" + threads.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return groups;
+    }
+
+    /** Writes one group's records (aggregates of no other group), then prunes its aggregates. */
+    private int writeGroup(List<SinkRecord> batch, SinkContext context) {
         Map<List<AttributeValue>, SinkRecord> records = new LinkedHashMap<>();
         Map<List<AttributeValue>, WriteRequest> puts = new LinkedHashMap<>();
         Map<SinkRecord, Map<String, AttributeValue>> headItems = new IdentityHashMap<>();
@@ -97,13 +202,63 @@ public final class DynamoDbSnapshotSink implements SnapshotSink {
             heads.computeIfAbsent(aggregateId, id -> new ArrayList<>()).add(DynamoDbRetention.Head.of(headItems.get(record)));
             ownerships.put(aggregateId, context.ownership(record));
         }
-        heads.forEach((aggregateId, put) -> batches.retrying("pruning '" + aggregateId + "'",
-            () -> retention.pruneAfterWrite(aggregateId, ownerships.get(aggregateId), put, context::keepAlive),
-            context::keepAlive));
+        Map<String, DynamoDbRetention.Written> pruned = new LinkedHashMap<>();
+        heads.forEach((aggregateId, put) -> pruned.put(aggregateId,
+            new DynamoDbRetention.Written(ownerships.get(aggregateId), put)));
+        retention.pruneAfterWrite(pruned, context::keepAlive);
         return written.size();
     }
 
     private static List<AttributeValue> keyOf(Map<String, AttributeValue> item) {
         return List.of(item.get(SnapshotItems.AGGREGATE_ID), item.get(SnapshotItems.VERSION));
+    }
+
+    @Override
+    public void close() {
+        if (groups != null) {
+            groups.shutdownNow();
+        }
+    }
+
+    /**
+     * The relay's context as the batch's groups share it: the relay's is not thread-safe, so one group
+     * calls it at a time; and the batch stops (at a group's next wait) once a group failed.
+     */
+    private static final class GroupsContext implements SinkContext {
+        private final SinkContext relay;
+        private volatile boolean failed;
+
+        GroupsContext(SinkContext relay) {
+            this.relay = relay;
+        }
+
+        void fail() {
+            failed = true;
+        }
+
+        @Override
+        public synchronized void keepAlive() {
+            relay.keepAlive();
+        }
+
+        @Override
+        public synchronized boolean owns(SinkRecord record) {
+            return relay.owns(record);
+        }
+
+        @Override
+        public synchronized long ownership(SinkRecord record) {
+            return relay.ownership(record);
+        }
+
+        @Override
+        public boolean running() {
+            return !failed && relay.running();
+        }
+
+        @Override
+        public synchronized void reportErrant(SinkRecord record, DeadLetterReason reason, String error) {
+            relay.reportErrant(record, reason, error);
+        }
     }
 }

@@ -71,6 +71,16 @@ class ProcessorConfigTest {
     }
 
     @Test
+    void shouldNameTheKeyOfABadDynamoDbWriterConcurrency() {
+        assertThat(config("dynamodb.writer.concurrency", "8").dynamoDb().writerConcurrency()).isEqualTo(8);
+        assertThat(config().dynamoDb().writerConcurrency()).isEqualTo(4);
+        for (String bad : new String[] {"0", "51", "many"}) {
+            assertThatThrownBy(() -> config("dynamodb.writer.concurrency", bad))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("dynamodb.writer.concurrency");
+        }
+    }
+
+    @Test
     void shouldRejectAnUnknownKeyNamingIt() {
         assertThatThrownBy(() -> config("snapshot.evry.events", "5"))
             .isInstanceOf(ConfigException.class).hasMessageContaining("'snapshot.evry.events'");

@@ -8,8 +8,10 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -23,10 +25,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *       back (a network partition: the client's timeouts decide);</li>
  *   <li>{@link #slow(long)}: every chunk either way is delayed (a congested link);</li>
  *   <li>{@link #cutResponsesAfter(int)}: a response is cut after that many bytes and the connection
- *       closed (a server dying mid-answer).</li>
+ *       closed (a server dying mid-answer);</li>
+ *   <li>{@link #holdResponsesTo(String)}: the response to a request holding a marker is held back
+ *       until {@link #pass()} (the server has done the work; the client waits for its answer).</li>
  * </ul>
  * A fault applies to connections opened after the switch and to the bytes that still flow on the
- * open ones.
+ * open ones. The proxy counts the requests in flight (sent on, their response not begun yet), for
+ * HTTP/1.1 without pipelining: a client sends its next request on a connection only once it has
+ * read the previous response.
  */
 public final class FaultProxy implements AutoCloseable {
 
@@ -40,6 +46,13 @@ public final class FaultProxy implements AutoCloseable {
     private volatile long delayMs;
     private volatile int cutAfter = -1;
     private volatile boolean closed;
+    /** Responses to requests holding it are held back; null: none. */
+    private volatile String holdMarker;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
+    private final AtomicInteger held = new AtomicInteger();
+    /** Held responses wait on it until the marker is cleared. */
+    private final Object release = new Object();
     private ServerSocket listening;
     private Thread acceptor;
 
@@ -86,10 +99,29 @@ public final class FaultProxy implements AutoCloseable {
         return connections.get();
     }
 
-    /** Lets bytes through again, listening again if it was refusing. */
+    /** Requests sent on whose response has not begun to come back (or is held). */
+    public int requestsInFlight() {
+        return inFlight.get();
+    }
+
+    /** The most requests in flight at once so far. */
+    public int maxRequestsInFlight() {
+        return maxInFlight.get();
+    }
+
+    /** Responses held back now ({@link #holdResponsesTo(String)}). */
+    public int heldResponses() {
+        return held.get();
+    }
+
+    /** Lets bytes through again, listening again if it was refusing; releases the held responses. */
     public synchronized FaultProxy pass() throws IOException {
         delayMs = 0;
         cutAfter = -1;
+        synchronized (release) {
+            holdMarker = null;
+            release.notifyAll();
+        }
         Mode before = mode;
         mode = Mode.PASS;
         if (before == Mode.REFUSE) {
@@ -125,6 +157,15 @@ public final class FaultProxy implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Holds back the response to each request whose bytes hold {@code marker} (ASCII, as in an HTTP
+     * request's JSON body) until {@link #pass()}; other requests pass.
+     */
+    public FaultProxy holdResponsesTo(String marker) {
+        holdMarker = marker;
+        return this;
+    }
+
     private void acceptLoop(ServerSocket socket) {
         while (!closed && !socket.isClosed()) {
             Socket client;
@@ -149,14 +190,70 @@ public final class FaultProxy implements AutoCloseable {
         try (Socket server = new Socket()) {
             server.connect(target, 5_000);
             open.add(server);
-            Thread upstream = new Thread(() -> pump(client, server, false), "fault-proxy-" + port + "-up");
+            Exchange exchange = new Exchange();
+            Thread upstream = new Thread(() -> pump(client, server, exchange, false), "fault-proxy-" + port + "-up");
             upstream.setDaemon(true);
             upstream.start();
-            pump(server, client, true);
+            try {
+                pump(server, client, exchange, true);
+            } finally {
+                exchange.responding();
+            }
         } catch (IOException e) {
             // the target is down or the connection was cut: the client sees its end closed
         } finally {
             close(client);
+        }
+    }
+
+    /** One connection's request in flight, if any, and whether its response is to be held. */
+    private final class Exchange {
+        private boolean requesting;
+        private boolean hold;
+        /** The end of the request's bytes so far, so that a marker split over two reads is seen. */
+        private String tail = "";
+
+        synchronized void requested(byte[] buffer, int read) {
+            if (!requesting) {
+                requesting = true;
+                hold = false;
+                tail = "";
+                maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            }
+            String marker = holdMarker;
+            if (marker != null && !hold) {
+                String seen = tail + new String(buffer, 0, read, StandardCharsets.ISO_8859_1);
+                hold = seen.contains(marker);
+                tail = seen.substring(Math.max(0, seen.length() - marker.length()));
+            }
+        }
+
+        synchronized boolean held() {
+            return requesting && hold;
+        }
+
+        synchronized void responding() {
+            if (requesting) {
+                requesting = false;
+                inFlight.decrementAndGet();
+            }
+        }
+    }
+
+    /** Waits while the response is to be held: until {@link #pass()} or {@link #close()}. */
+    private void holdWhile(Exchange exchange) throws InterruptedException {
+        if (!exchange.held()) {
+            return;
+        }
+        held.incrementAndGet();
+        try {
+            synchronized (release) {
+                while (holdMarker != null && !closed) {
+                    release.wait();
+                }
+            }
+        } finally {
+            held.decrementAndGet();
         }
     }
 
@@ -174,7 +271,7 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private void pump(Socket from, Socket to, boolean response) {
+    private void pump(Socket from, Socket to, Exchange exchange, boolean response) {
         byte[] buffer = new byte[8192];
         long forwarded = 0;
         try {
@@ -183,6 +280,15 @@ public final class FaultProxy implements AutoCloseable {
             int read;
             while ((read = in.read(buffer)) >= 0) {
                 if (mode != Mode.PASS) {
+                    break;
+                }
+                if (response) {
+                    holdWhile(exchange);
+                    exchange.responding();
+                } else {
+                    exchange.requested(buffer, read);
+                }
+                if (closed) {
                     break;
                 }
                 long delay = delayMs;
@@ -227,6 +333,9 @@ public final class FaultProxy implements AutoCloseable {
     @Override
     public synchronized void close() throws IOException {
         closed = true;
+        synchronized (release) {
+            release.notifyAll();
+        }
         listening.close();
         closeOpenConnections();
     }

@@ -15,6 +15,9 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +34,8 @@ class FaultProxyTest {
     void start() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
+            // as an HTTP API does: the whole request read before answering
+            exchange.getRequestBody().readAllBytes();
             byte[] body = BODY.getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
@@ -97,5 +102,36 @@ class FaultProxyTest {
         proxy.slow(5);
 
         assertThat(get(Duration.ofSeconds(10)).body()).isEqualTo(BODY);
+    }
+
+    @Test
+    void shouldHoldTheResponseToAMarkedRequestUntilPassWhileOthersGoThrough() throws Exception {
+        proxy.holdResponsesTo("hold-me");
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        CompletableFuture<HttpResponse<String>> held = client.sendAsync(post("hold-me"), HttpResponse.BodyHandlers.ofString());
+        waitUntil(() -> proxy.heldResponses() == 1);
+
+        assertThat(client.send(post("let-me-through"), HttpResponse.BodyHandlers.ofString()).body()).isEqualTo(BODY);
+        assertThat(held).isNotDone();
+        assertThat(proxy.requestsInFlight()).isEqualTo(1);
+        assertThat(proxy.maxRequestsInFlight()).isEqualTo(2);
+
+        proxy.pass();
+        assertThat(held.get(5, TimeUnit.SECONDS).body()).isEqualTo(BODY);
+        assertThat(proxy.heldResponses()).isZero();
+        assertThat(proxy.requestsInFlight()).isZero();
+    }
+
+    private HttpRequest post(String body) {
+        return HttpRequest.newBuilder(URI.create(proxy.httpEndpoint() + "/")).timeout(Duration.ofSeconds(10))
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    private static void waitUntil(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waited 10 s").isLessThan(deadline);
+            Thread.sleep(10);
+        }
     }
 }

@@ -41,6 +41,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** The writer between a real broker's snapshot topic and DynamoDB Local. */
 class DynamoDbSnapshotWriterTest {
@@ -52,6 +53,8 @@ class DynamoDbSnapshotWriterTest {
     /** Between the writer and DynamoDB: an outage is a refused connection, as a host down is. */
     private static FaultProxy proxy;
     private static DynamoDbClient client;
+    /** Past the proxy: the test's own reads never count among the writer's calls in flight. */
+    private static DynamoDbClient direct;
 
     private final Snapshots snapshots = new Snapshots();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -65,11 +68,13 @@ class DynamoDbSnapshotWriterTest {
         dynamo = DynamoDbServer.start();
         proxy = FaultProxy.start(dynamo.port());
         client = DynamoDbServer.client(proxy.httpEndpoint());
+        direct = DynamoDbServer.client("http://127.0.0.1:" + dynamo.port());
     }
 
     @AfterAll
     static void stopServices() throws Exception {
         client.close();
+        direct.close();
         proxy.close();
         dynamo.close();
         kafka.close();
@@ -110,11 +115,16 @@ class DynamoDbSnapshotWriterTest {
     }
 
     private void produce(List<Snapshot> items) {
+        produce(items, null);
+    }
+
+    /** Produces {@code items} to {@code partition}, or by key when null. */
+    private void produce(List<Snapshot> items, Integer partition) {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
                     4 * 1024 * 1024), new StringSerializer(), new ByteArraySerializer())) {
             for (Snapshot snapshot : items) {
-                producer.send(new ProducerRecord<>(config.snapshotsTopic(), snapshot.getAggregateId(),
+                producer.send(new ProducerRecord<>(config.snapshotsTopic(), partition, snapshot.getAggregateId(),
                     snapshots.encode(config.snapshotsTopic(), snapshot)));
             }
         }
@@ -224,5 +234,48 @@ class DynamoDbSnapshotWriterTest {
         assertThat(store.history().latest("item-2")).isPresent();
         assertThat(meters.find("snapshotter.dynamodb.snapshots.dead.lettered").counters())
             .allSatisfy(counter -> assertThat(counter.count()).isZero());
+    }
+
+    @Test
+    void shouldWriteAggregatesSideBySideAndCommitTheBatchOnlyOnceEveryGroupIsWritten() throws Exception {
+        // one partition, one batch: item-held first, then 12 others, of which some are in other groups
+        List<Snapshot> batch = new ArrayList<>();
+        List<String> others = new ArrayList<>();
+        for (int a = 0; a < 12; a++) {
+            others.add("item-" + a);
+        }
+        for (long version = 1; version <= 4; version++) {
+            batch.add(snapshots.of("item-held", version));
+            for (String id : others) {
+                batch.add(snapshots.of(id, version));
+            }
+        }
+        produce(batch, 0);
+        proxy.holdResponsesTo("item-held");
+        try {
+            startWriter();
+            // on one thread, the held call stops every other write behind it
+            waitUntil("another aggregate written and pruned to its newest 3 while item-held's call is held",
+                () -> others.stream().anyMatch(id -> storedVersions(id).equals(List.of(2L, 3L, 4L))));
+            assertThat(proxy.heldResponses()).isEqualTo(1);
+            assertThat(proxy.maxRequestsInFlight()).as("the writer's calls in flight at once").isGreaterThanOrEqualTo(2);
+            assertThat(committed()).as("nothing of the batch committed while one group is held").isZero();
+        } finally {
+            proxy.pass();
+        }
+
+        waitUntil("the batch committed", () -> committed() == batch.size());
+        assertThat(storedVersions("item-held")).containsExactly(2L, 3L, 4L);
+        for (String id : others) {
+            assertThat(storedVersions(id)).as(id).containsExactly(2L, 3L, 4L);
+        }
+        assertThat(meters.counter("snapshotter.dynamodb.snapshots.written").count()).isEqualTo(batch.size());
+    }
+
+    private List<Long> storedVersions(String aggregateId) {
+        return direct.query(b -> b.tableName(config.getString(DynamoDbSettings.TABLE)).consistentRead(true)
+                .keyConditionExpression("#id = :id").expressionAttributeNames(Map.of("#id", "aggregateId"))
+                .expressionAttributeValues(Map.of(":id", AttributeValue.fromS(aggregateId))))
+            .items().stream().map(item -> Long.parseLong(item.get("version").n())).sorted().toList();
     }
 }

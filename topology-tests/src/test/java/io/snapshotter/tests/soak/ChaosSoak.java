@@ -74,8 +74,12 @@ final class ChaosSoak {
     private static final int PARTITIONS = 6;
     /** How long each check waits for the system to settle after the faults; {@code soak.settle.seconds}. */
     private static final Duration SETTLE = Duration.ofSeconds(Integer.getInteger("soak.settle.seconds", 180));
-    /** The DynamoDB writer's thread, as the processor's log pattern shows it. */
-    private static final String WRITER_THREAD = "[dynamodb-snapshot-writer]";
+    /**
+     * The DynamoDB writer's threads, as the processor's log pattern shows them: the relay's
+     * ({@code [dynamodb-snapshot-writer]}) and its sink's, writing a batch's groups side by side
+     * ({@code [dynamodb-snapshot-writer-group-<n>]}), which retry and back off too.
+     */
+    private static final String WRITER_THREAD = "[dynamodb-snapshot-writer";
     /** What the processor logs when its DynamoDB writer gives up (SnapshotRelay). */
     private static final String WRITER_STOPPED = "snapshot writer stopped";
     /** What a supervised writer logs when it failed and starts again after a delay (SnapshotRelay). */
