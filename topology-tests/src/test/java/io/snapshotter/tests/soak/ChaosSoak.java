@@ -378,8 +378,17 @@ final class ChaosSoak {
             try {
                 System.out.printf("soak: processor-%d log: %s%n", i, instances.get(i).count(" ERROR ", " WARN ", WRITER_THREAD,
                     "Stream thread failed", WRITER_STOPPED, WRITER_RESTARTING, "dead-lettered"));
-                instances.get(i).warnings().entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
+                Map<String, Long> kinds = instances.get(i).warnings();
+                kinds.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
                     .forEach(e -> System.out.printf("soak: processor log: %5d x %s%n", e.getValue(), e.getKey()));
+                // every ERROR line, however rare (the twelve most frequent kinds above are warnings), and the line after it
+                List<String> lines = java.nio.file.Files.readAllLines(instances.get(i).logFile());
+                for (int n = 0; n < lines.size(); n++) {
+                    if (lines.get(n).contains(" ERROR ")) {
+                        System.out.printf("soak: processor-%d: %s%n  %s%n", i, lines.get(n),
+                            n + 1 < lines.size() ? lines.get(n + 1) : "");
+                    }
+                }
             } catch (Exception e) {
                 System.out.println("soak: no log summary: " + e);
             }
