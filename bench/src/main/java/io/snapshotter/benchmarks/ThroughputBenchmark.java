@@ -492,12 +492,14 @@ public final class ThroughputBenchmark {
     static Running running(ProcessorApp app) {
         return new Running(app, () -> {
             String failure = stateFailure(app.streams());
-            double deadLetters = app.meters().find(FoldMetrics.DEAD_LETTERS).counters().stream()
-                .mapToDouble(Counter::count).sum();
-            return failure != null ? failure : deadLetters > 0 ? String.format("%,.0f events dead-lettered (%s)",
-                deadLetters, app.meters().find(FoldMetrics.DEAD_LETTERS).counters().stream()
-                    .filter(c -> c.count() > 0).map(c -> c.getId().getTag("reason") + " " + (long) c.count()).toList())
-                : null;
+            if (failure != null) {
+                return failure;
+            }
+            Collection<Counter> byReason = app.meters().find(FoldMetrics.DEAD_LETTERS).counters();
+            double deadLetters = byReason.stream().mapToDouble(Counter::count).sum();
+            return deadLetters == 0 ? null : String.format("%,.0f events dead-lettered (%s)", deadLetters,
+                byReason.stream().filter(c -> c.count() > 0).map(c -> c.getId().getTag("reason") + " " + (long) c.count())
+                    .toList());
         }, () -> app.streams().state() == KafkaStreams.State.RUNNING, () -> snapshotsEmitted(app));
     }
 
